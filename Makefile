@@ -1,0 +1,19 @@
+.PHONY: run test lint typecheck bench openapi install
+
+install:
+	scripts/install.sh
+
+run: install
+	.venv/bin/xqbadges serve
+
+test:
+	scripts/test.sh
+
+lint: install
+	.venv/bin/ruff check .
+
+typecheck: install
+	.venv/bin/mypy
+
+openapi: install
+	.venv/bin/xqbadges openapi

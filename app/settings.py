@@ -1,0 +1,66 @@
+"""Service settings, read from the environment (prefix ``XQB_``) or a ``.env`` file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+
+
+class Settings(BaseSettings):
+    """Everything that differs between a laptop, CI and a state's production deployment."""
+
+    model_config = SettingsConfigDict(env_prefix="XQB_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///var/xqbadges.db",
+        description="SQLAlchemy URL; SQLite by default, postgresql+psycopg://... to scale out.",
+    )
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description=(
+            "The URL the world reaches this service at. With https, issuers get did:web "
+            "identifiers; otherwise did:key, so a development instance verifies offline."
+        ),
+    )
+    keys_dir: Path = Field(default=Path("keys"), description="Where private key files live.")
+    key_passphrase: SecretStr | None = Field(
+        default=None, description="When set, private key files are encrypted with it."
+    )
+    log_level: LogLevel = "INFO"
+    max_body_bytes: int = Field(
+        default=5 * 1024 * 1024, gt=0, description="Largest request body accepted (413 beyond)."
+    )
+    access_token_ttl_seconds: int = Field(default=3600, gt=0, le=86400)
+    default_issuer_slug: str = "xq"
+    default_issuer_name: str = "XQ Institute"
+    default_issuer_url: str = "https://xqsuperschool.org"
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _strip_trailing_slash(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in {"http", "https"} or not parts.netloc:
+            raise ValueError("public_base_url must be an absolute http(s) URL")
+        if parts.query or parts.fragment:
+            raise ValueError("public_base_url must not carry a query or fragment")
+        return value.rstrip("/")
+
+    @property
+    def uses_did_web(self) -> bool:
+        return self.public_base_url.startswith("https://")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
