@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy models, the engine, and every query the service runs."""

@@ -1,0 +1,165 @@
+"""The relational schema. Alembic migrations must produce exactly this (a test checks)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC timestamps on every backend (SQLite stores naive values)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Issuer(Base):
+    """An awarding organisation (state, district, school); published as an OB3 Profile."""
+
+    __tablename__ = "issuers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    url: Mapped[str | None] = mapped_column(String(2000))
+    email: Mapped[str | None] = mapped_column(String(320))
+    description: Mapped[str | None] = mapped_column(Text)
+    image_url: Mapped[str | None] = mapped_column(String(2000))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("issuers.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    parent: Mapped[Issuer | None] = relationship(remote_side=[id], lazy="raise")
+
+
+class IssuerKey(Base):
+    """A signing key. The private half lives in a file under the keys directory, never here."""
+
+    __tablename__ = "issuer_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    issuer_id: Mapped[int] = mapped_column(ForeignKey("issuers.id"), index=True)
+    algorithm: Mapped[str] = mapped_column(String(16))
+    fragment: Mapped[str] = mapped_column(String(200))
+    public_key_multibase: Mapped[str] = mapped_column(String(200), unique=True)
+    private_key_file: Mapped[str] = mapped_column(String(300), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    retired_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class ApiClient(Base):
+    """A machine client (LMS, portfolio platform) acting for one issuer."""
+
+    __tablename__ = "api_clients"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(64), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    issuer_id: Mapped[int] = mapped_column(ForeignKey("issuers.id"), index=True)
+    scopes: Mapped[str] = mapped_column(String(500))
+    covers_descendants: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    disabled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class AccessToken(Base):
+    """A short-lived bearer token from the client-credentials grant, stored as a hash."""
+
+    __tablename__ = "access_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    client_pk: Mapped[int] = mapped_column(ForeignKey("api_clients.id"), index=True)
+    scopes: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class CatalogImport(Base):
+    """One accepted catalog file: who loaded what, and what it changed."""
+
+    __tablename__ = "catalog_imports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    issuer_id: Mapped[int] = mapped_column(ForeignKey("issuers.id"), index=True)
+    source_name: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64))
+    catalog_name: Mapped[str] = mapped_column(String(300))
+    catalog_version: Mapped[str] = mapped_column(String(100))
+    created_count: Mapped[int] = mapped_column(Integer)
+    updated_count: Mapped[int] = mapped_column(Integer)
+    unchanged_count: Mapped[int] = mapped_column(Integer)
+    actor: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Achievement(Base):
+    """A badge of one issuer, identified by its human code; its content lives in versions."""
+
+    __tablename__ = "achievements"
+    __table_args__ = (UniqueConstraint("issuer_id", "code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(36), unique=True)
+    issuer_id: Mapped[int] = mapped_column(ForeignKey("issuers.id"), index=True)
+    code: Mapped[str] = mapped_column(String(64))
+    current_version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class AchievementVersion(Base):
+    """An immutable snapshot of a badge definition; re-importing a changed badge adds one."""
+
+    __tablename__ = "achievement_versions"
+    __table_args__ = (UniqueConstraint("achievement_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    achievement_id: Mapped[int] = mapped_column(ForeignKey("achievements.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    catalog_import_id: Mapped[int] = mapped_column(ForeignKey("catalog_imports.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
