@@ -1,0 +1,1 @@
+"""Issuing: issuers and their keys, credential building, signing, status lists."""

@@ -1,0 +1,90 @@
+"""How an issuer appears to the world: its DID, DID document and OB3 Profile.
+
+With an https public base URL an issuer is ``did:web:<host>:issuers:<slug>``, a stable name whose
+DID document (served by this service) lists every key it ever signed with. Without https (a
+development instance) did:web cannot resolve, so the issuer is the ``did:key`` of its current key:
+credentials then verify offline, and a key rotation gives the issuer a new DID.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.credentials.context_urls import OB3_CONTEXT, VC2_CONTEXT
+from app.credentials.did import (
+    VerificationMethodSpec,
+    did_document,
+    did_key_document,
+    did_key_from_public_key,
+    did_web_from_url,
+)
+from app.credentials.multikey import public_key_from_multibase
+from app.issuer.issuers import active_key
+from app.settings import Settings
+from app.store.models import Issuer, IssuerKey
+from app.store.repositories import IssuerRepository, KeyRepository
+
+
+def _did_key(public_key_multibase: str) -> str:
+    return did_key_from_public_key(public_key_from_multibase(public_key_multibase))
+
+
+class IssuerIdentity:
+    """Answers identity questions for issuers, reading keys through the given session."""
+
+    def __init__(self, session: Session, settings: Settings) -> None:
+        self.session = session
+        self.settings = settings
+        self.keys = KeyRepository(session)
+
+    def did(self, issuer: Issuer) -> str:
+        if self.settings.uses_did_web:
+            return did_web_from_url(self.settings.public_base_url, "issuers", issuer.slug)
+        return _did_key(active_key(self.session, issuer).public_key_multibase)
+
+    def verification_method_id(self, issuer: Issuer, key: IssuerKey) -> str:
+        if self.settings.uses_did_web:
+            return f"{self.did(issuer)}#{key.fragment}"
+        return f"{_did_key(key.public_key_multibase)}#{key.public_key_multibase}"
+
+    def did_document(self, issuer: Issuer) -> dict[str, Any]:
+        if not self.settings.uses_did_web:
+            return did_key_document(self.did(issuer))
+        did = self.did(issuer)
+        methods = [
+            VerificationMethodSpec(
+                public_key=public_key_from_multibase(key.public_key_multibase),
+                fragment=key.fragment,
+                authentication=key.retired_at is None,
+            )
+            for key in self.keys.for_issuer(issuer.id)
+        ]
+        return did_document(did, methods)
+
+    def profile(self, issuer: Issuer, *, with_context: bool = False) -> dict[str, Any]:
+        """The issuer as an OB3 Profile, with its parent organisations nested in ``parentOrg``."""
+        chain = [issuer, *IssuerRepository(self.session).ancestors(issuer)]
+        document: dict[str, Any] | None = None
+        for member in reversed(chain):
+            node = self._profile_node(member)
+            if document is not None:
+                node["parentOrg"] = document
+            document = node
+        assert document is not None
+        if with_context:
+            document = {"@context": [VC2_CONTEXT, OB3_CONTEXT], **document}
+        return document
+
+    def _profile_node(self, issuer: Issuer) -> dict[str, Any]:
+        node: dict[str, Any] = {"id": self.did(issuer), "type": ["Profile"], "name": issuer.name}
+        if issuer.url:
+            node["url"] = issuer.url
+        if issuer.email:
+            node["email"] = issuer.email
+        if issuer.description:
+            node["description"] = issuer.description
+        if issuer.image_url:
+            node["image"] = {"id": issuer.image_url, "type": "Image"}
+        return node

@@ -1,0 +1,113 @@
+"""Issuers: creation, hierarchy, signing keys and rotation."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session
+
+from app.credentials.multikey import public_key_to_multibase
+from app.issuer.keystore import KeyStore
+from app.problems import Conflict, InvalidRequest, NotFound, ProblemItem
+from app.store.models import Issuer, IssuerKey
+from app.store.repositories import IssuerRepository, KeyRepository
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+
+
+@dataclass(frozen=True)
+class IssuerDraft:
+    slug: str
+    name: str
+    url: str | None = None
+    email: str | None = None
+    description: str | None = None
+    image_url: str | None = None
+    parent_slug: str | None = None
+
+
+def _validate(draft: IssuerDraft) -> list[ProblemItem]:
+    problems: list[ProblemItem] = []
+    if not SLUG_PATTERN.fullmatch(draft.slug):
+        problems.append(ProblemItem("slug", "use 1-64 lowercase letters, digits and inner hyphens"))
+    if not draft.name.strip():
+        problems.append(ProblemItem("name", "must not be empty"))
+    for field_name in ("url", "image_url"):
+        value = getattr(draft, field_name)
+        if value is not None and not re.match(r"^https?://[^\s/]+", value):
+            problems.append(ProblemItem(field_name, "must be an absolute http(s) URL"))
+    if draft.email is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", draft.email):
+        problems.append(ProblemItem("email", "is not an email address"))
+    return problems
+
+
+def get_issuer(session: Session, slug: str) -> Issuer:
+    issuer = IssuerRepository(session).by_slug(slug)
+    if issuer is None:
+        raise NotFound(f"there is no issuer {slug!r}")
+    return issuer
+
+
+def create_issuer(session: Session, keystore: KeyStore, draft: IssuerDraft) -> Issuer:
+    """Add an issuer with a fresh Ed25519 signing key; the caller commits."""
+    problems = _validate(draft)
+    if problems:
+        raise InvalidRequest("the issuer is not valid", errors=problems)
+    issuers = IssuerRepository(session)
+    if issuers.by_slug(draft.slug) is not None:
+        raise Conflict(f"an issuer {draft.slug!r} exists already")
+    parent_id = None
+    if draft.parent_slug is not None:
+        parent = issuers.by_slug(draft.parent_slug)
+        if parent is None:
+            raise InvalidRequest(
+                "the parent issuer is unknown",
+                errors=[ProblemItem("parent", f"there is no issuer {draft.parent_slug!r}")],
+            )
+        parent_id = parent.id
+    issuer = issuers.add(
+        Issuer(
+            slug=draft.slug,
+            name=draft.name.strip(),
+            url=draft.url,
+            email=draft.email,
+            description=draft.description,
+            image_url=draft.image_url,
+            parent_id=parent_id,
+        )
+    )
+    add_signing_key(session, keystore, issuer)
+    return issuer
+
+
+def add_signing_key(session: Session, keystore: KeyStore, issuer: Issuer) -> IssuerKey:
+    file_name, private_key = keystore.create_ed25519(issuer.slug)
+    multibase = public_key_to_multibase(private_key.public_key())
+    return KeyRepository(session).add(
+        IssuerKey(
+            issuer_id=issuer.id,
+            algorithm="Ed25519",
+            fragment=multibase,
+            public_key_multibase=multibase,
+            private_key_file=file_name,
+        )
+    )
+
+
+def rotate_key(session: Session, keystore: KeyStore, issuer: Issuer) -> IssuerKey:
+    """Sign with a new key from now on; retired keys stay published so old credentials verify."""
+    keys = KeyRepository(session)
+    now = datetime.now(UTC)
+    for key in keys.for_issuer(issuer.id):
+        if key.retired_at is None:
+            key.retired_at = now
+    return add_signing_key(session, keystore, issuer)
+
+
+def active_key(session: Session, issuer: Issuer) -> IssuerKey:
+    key = KeyRepository(session).active_for_issuer(issuer.id)
+    if key is None:
+        raise Conflict(f"issuer {issuer.slug!r} has no active signing key")
+    return key

@@ -1,0 +1,96 @@
+"""Private key files under the keys directory.
+
+Private keys never enter the database, a log line or a response: the database holds only the
+public half and the file name. Files are PKCS#8 PEM, created with mode 0600, and encrypted when a
+passphrase is configured. A key file that other users can read is refused, as a leaked signing key
+lets anyone issue badges in the issuer's name.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import stat
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+KEYS_README = """\
+# keys/
+
+Private signing keys of this xqbadges instance, one PKCS#8 PEM file per key, mode 0600.
+They are encrypted when XQB_KEY_PASSPHRASE is set. Never commit them, copy them into an
+image, or paste them anywhere: anyone holding one can issue badges in the issuer's name.
+Back this folder up together with the database; a lost key cannot sign again, but
+credentials signed with it keep verifying because its public half is kept.
+"""
+
+KEYS_GITIGNORE = "*\n!README.md\n!.gitignore\n"
+
+
+class KeyStoreError(Exception):
+    """A key file is missing, unreadable, insecure or outside the keys directory."""
+
+
+class KeyStore:
+    def __init__(self, directory: Path, passphrase: str | None = None) -> None:
+        self.directory = directory
+        self._passphrase = passphrase.encode() if passphrase else None
+
+    def ensure_directory(self) -> None:
+        """Create the directory with its README and .gitignore so keys are never committed."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        for name, text in (("README.md", KEYS_README), (".gitignore", KEYS_GITIGNORE)):
+            path = self.directory / name
+            if not path.exists():
+                path.write_text(text, encoding="utf-8")
+
+    def _path(self, file_name: str) -> Path:
+        path = (self.directory / file_name).resolve()
+        if path.parent != self.directory.resolve():
+            raise KeyStoreError(f"key file name {file_name!r} leaves the keys directory")
+        return path
+
+    def create_ed25519(self, label: str) -> tuple[str, Ed25519PrivateKey]:
+        """Generate a key, write it (0600, exclusive create) and return its file name."""
+        self.ensure_directory()
+        key = Ed25519PrivateKey.generate()
+        file_name = f"{label}-{secrets.token_hex(6)}.ed25519.pem"
+        encryption: serialization.KeySerializationEncryption = (
+            serialization.BestAvailableEncryption(self._passphrase)
+            if self._passphrase
+            else serialization.NoEncryption()
+        )
+        pem = key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
+        )
+        fd = os.open(self._path(file_name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(pem)
+        return file_name, key
+
+    def check_permissions(self, file_name: str) -> None:
+        path = self._path(file_name)
+        try:
+            mode = path.stat().st_mode
+        except FileNotFoundError as exc:
+            raise KeyStoreError(f"key file {file_name} is missing from {self.directory}") from exc
+        if mode & (stat.S_IRWXG | stat.S_IRWXO):
+            raise KeyStoreError(
+                f"key file {file_name} is accessible to other users (mode {stat.filemode(mode)}); "
+                "run: chmod 600 on it"
+            )
+
+    def load_ed25519(self, file_name: str) -> Ed25519PrivateKey:
+        self.check_permissions(file_name)
+        data = self._path(file_name).read_bytes()
+        try:
+            key = serialization.load_pem_private_key(data, password=self._passphrase)
+        except (ValueError, TypeError) as exc:
+            raise KeyStoreError(
+                f"key file {file_name} cannot be read (wrong or missing XQB_KEY_PASSPHRASE?)"
+            ) from exc
+        if not isinstance(key, Ed25519PrivateKey):
+            raise KeyStoreError(f"key file {file_name} does not hold an Ed25519 key")
+        return key

@@ -1,0 +1,40 @@
+"""The long-lived parts one process shares: settings, database engine, key store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.issuer.keystore import KeyStore
+from app.settings import Settings
+from app.store.db import make_engine, make_session_factory
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    keystore: KeyStore
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Runtime:
+        engine = make_engine(settings.database_url)
+        passphrase = settings.key_passphrase.get_secret_value() if settings.key_passphrase else None
+        return cls(
+            settings=settings,
+            engine=engine,
+            sessions=make_session_factory(engine),
+            keystore=KeyStore(settings.keys_dir, passphrase),
+        )
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Runtime:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
