@@ -1,0 +1,1 @@
+"""Thin HTTP layer: parse, authorize, call a service, shape the answer."""

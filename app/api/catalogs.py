@@ -1,0 +1,106 @@
+"""Catalog import over HTTP (JSON or YAML body), atomic like the CLI."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel
+
+from app.api.deps import PrincipalDep, RuntimeDep, SessionDep
+from app.api.responses import problems
+from app.catalog.loader import CatalogError, CatalogFormat, parse_catalog_text
+from app.issuer.catalog_import import catalog_problem, import_catalog
+from app.issuer.issuers import get_issuer
+from app.problems import Problem
+
+router = APIRouter(tags=["catalog"])
+
+
+class UnsupportedMediaType(Problem):
+    status, code, title = 415, "unsupported-media-type", "Unsupported media type"
+
+
+class ImportedBadgeOut(BaseModel):
+    code: str
+    id: str
+    version: int
+    change: str
+
+
+class CatalogImportOut(BaseModel):
+    importId: int
+    issuer: str
+    created: int
+    updated: int
+    unchanged: int
+    badges: list[ImportedBadgeOut]
+
+
+_FORMATS: dict[str, CatalogFormat] = {
+    "application/json": "json",
+    "application/yaml": "yaml",
+    "application/x-yaml": "yaml",
+    "text/yaml": "yaml",
+}
+
+
+@router.post(
+    "/api/v1/catalogs",
+    status_code=201,
+    response_model=CatalogImportOut,
+    summary="Import a badge catalog for an issuer (scope catalog:write), all or nothing",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"type": "object"}},
+                "application/yaml": {"schema": {"type": "string"}},
+            },
+        }
+    },
+    responses=problems(401, 403, 404, 413, 422),
+)
+async def post_catalog(
+    request: Request,
+    principal: PrincipalDep,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    issuer: Annotated[str, Query(max_length=64, description="Slug of the issuer")],
+) -> CatalogImportOut:
+    principal.require("catalog:write")
+    target = get_issuer(session, issuer)
+    principal.require_issuer(session, target)
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    file_format = _FORMATS.get(media_type)
+    if file_format is None:
+        raise UnsupportedMediaType("send the catalog as application/json or application/yaml")
+    body = await request.body()
+    try:
+        catalog = parse_catalog_text(body, file_format=file_format, source="request body")
+    except CatalogError as error:
+        raise catalog_problem(error) from error
+    summary = import_catalog(
+        session,
+        target,
+        catalog,
+        source_name="api upload",
+        source_sha256=hashlib.sha256(body).hexdigest(),
+        actor=f"client:{principal.client_id}",
+    )
+    session.commit()
+    base = runtime.settings.public_base_url
+    return CatalogImportOut(
+        importId=summary.import_id,
+        issuer=target.slug,
+        created=summary.created,
+        updated=summary.updated,
+        unchanged=summary.unchanged,
+        badges=[
+            ImportedBadgeOut(
+                code=b.code, id=f"{base}/achievements/{b.uid}", version=b.version, change=b.change
+            )
+            for b in summary.badges
+        ],
+    )

@@ -1,0 +1,128 @@
+"""Issuer profiles, DID documents, and issuer management."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.api.deps import PrincipalDep, RuntimeDep, SessionDep
+from app.api.responses import DidJsonResponse, JsonLdResponse, problems
+from app.issuer.identity import IssuerIdentity
+from app.issuer.issuers import IssuerDraft, create_issuer, get_issuer
+from app.problems import InvalidRequest, ProblemItem
+from app.store.models import Issuer
+from app.store.repositories import IssuerRepository
+
+router = APIRouter(tags=["issuers"])
+
+Slug = Annotated[str, Path(pattern=r"^[a-z0-9-]{1,64}$", description="The issuer's slug")]
+
+
+@router.get(
+    "/issuers/{slug}",
+    response_class=JsonLdResponse,
+    summary="The issuer as an Open Badges 3.0 Profile (JSON-LD)",
+    responses=problems(404),
+)
+def issuer_profile(slug: Slug, runtime: RuntimeDep, session: SessionDep) -> JsonLdResponse:
+    issuer = get_issuer(session, slug)
+    identity = IssuerIdentity(session, runtime.settings)
+    return JsonLdResponse(identity.profile(issuer, with_context=True))
+
+
+@router.get(
+    "/issuers/{slug}/did.json",
+    response_class=DidJsonResponse,
+    summary="The issuer's DID document (did:web resolution target)",
+    responses=problems(404),
+)
+def issuer_did_document(slug: Slug, runtime: RuntimeDep, session: SessionDep) -> DidJsonResponse:
+    issuer = get_issuer(session, slug)
+    return DidJsonResponse(IssuerIdentity(session, runtime.settings).did_document(issuer))
+
+
+class IssuerOut(BaseModel):
+    slug: str
+    name: str
+    did: str
+    parent: str | None
+    profileUrl: str
+
+
+class IssuerIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    slug: str = Field(pattern=r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+    name: str = Field(min_length=1, max_length=300)
+    parent: str = Field(description="Slug of the parent issuer (the caller's or one below it)")
+    url: str | None = Field(default=None, max_length=2000)
+    email: str | None = Field(default=None, max_length=320)
+    description: str | None = Field(default=None, max_length=5000)
+    imageUrl: str | None = Field(default=None, max_length=2000)
+
+
+def _issuer_out(identity: IssuerIdentity, issuer: Issuer, parent_slug: str | None) -> IssuerOut:
+    return IssuerOut(
+        slug=issuer.slug,
+        name=issuer.name,
+        did=identity.did(issuer),
+        parent=parent_slug,
+        profileUrl=f"{identity.settings.public_base_url}/issuers/{issuer.slug}",
+    )
+
+
+@router.get(
+    "/api/v1/issuers",
+    response_model=list[IssuerOut],
+    summary="Issuers this client may act for",
+    responses=problems(401, 403),
+)
+def list_issuers(
+    principal: PrincipalDep, runtime: RuntimeDep, session: SessionDep
+) -> list[IssuerOut]:
+    identity = IssuerIdentity(session, runtime.settings)
+    repo = IssuerRepository(session)
+    everyone = repo.all()
+    slugs = {issuer.id: issuer.slug for issuer in everyone}
+    return [
+        _issuer_out(identity, issuer, slugs.get(issuer.parent_id) if issuer.parent_id else None)
+        for issuer in everyone
+        if principal.may_act_for(session, issuer)
+    ]
+
+
+@router.post(
+    "/api/v1/issuers",
+    status_code=201,
+    response_model=IssuerOut,
+    summary="Create an issuer below one this client administers (scope admin)",
+    responses=problems(401, 403, 409, 422),
+)
+def create_child_issuer(
+    body: IssuerIn, principal: PrincipalDep, runtime: RuntimeDep, session: SessionDep
+) -> IssuerOut:
+    principal.require("admin")
+    parent = IssuerRepository(session).by_slug(body.parent)
+    if parent is None:
+        raise InvalidRequest(
+            "the parent issuer is unknown",
+            errors=[ProblemItem("$.parent", f"there is no issuer {body.parent!r}")],
+        )
+    principal.require_issuer(session, parent)
+    issuer = create_issuer(
+        session,
+        runtime.keystore,
+        IssuerDraft(
+            slug=body.slug,
+            name=body.name,
+            url=body.url,
+            email=body.email,
+            description=body.description,
+            image_url=body.imageUrl,
+            parent_slug=parent.slug,
+        ),
+    )
+    session.commit()
+    return _issuer_out(IssuerIdentity(session, runtime.settings), issuer, parent.slug)

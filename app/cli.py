@@ -1,0 +1,402 @@
+"""The ``xqbadges`` command: run the service and manage issuers, keys, clients and catalogs."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from app.problems import Problem
+from app.runtime import Runtime
+from app.settings import get_settings
+
+
+def _print(data: Any, as_json: bool, human: Callable[[Any], str]) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False) if as_json else human(data))
+
+
+def _runtime() -> Runtime:
+    return Runtime.from_settings(get_settings())
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from app.bootstrap import bootstrap
+    from app.logs import configure_logging
+    from app.main import create_app
+
+    runtime = _runtime()
+    configure_logging(runtime.settings.log_level)
+    report = bootstrap(runtime)
+    if report.issuer_created:
+        print(f"created issuer {runtime.settings.default_issuer_slug!r} with a new signing key")
+    if report.catalog_loaded:
+        print("loaded the XQ Math catalog (23 badges)")
+    uvicorn.run(create_app(runtime=runtime), host=args.host, port=args.port, log_config=None)
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from app.migrations import upgrade_to_head
+
+    upgrade_to_head(get_settings())
+    print("database schema is at head")
+    return 0
+
+
+def cmd_issuers_list(args: argparse.Namespace) -> int:
+    from app.issuer.identity import IssuerIdentity
+    from app.store.repositories import IssuerRepository
+
+    with _runtime() as runtime, runtime.sessions() as session:
+        identity = IssuerIdentity(session, runtime.settings)
+        repo = IssuerRepository(session)
+        issuers = repo.all()
+        slugs = {issuer.id: issuer.slug for issuer in issuers}
+        rows = [
+            {
+                "slug": issuer.slug,
+                "name": issuer.name,
+                "did": identity.did(issuer),
+                "parent": slugs.get(issuer.parent_id) if issuer.parent_id else None,
+            }
+            for issuer in issuers
+        ]
+    _print(
+        rows,
+        args.json,
+        lambda data: "\n".join(
+            f"{r['slug']:<20} {r['name']:<40} parent={r['parent'] or '-'}" for r in data
+        ),
+    )
+    return 0
+
+
+def cmd_issuers_create(args: argparse.Namespace) -> int:
+    from app.issuer.identity import IssuerIdentity
+    from app.issuer.issuers import IssuerDraft, create_issuer
+
+    with _runtime() as runtime, runtime.sessions() as session:
+        issuer = create_issuer(
+            session,
+            runtime.keystore,
+            IssuerDraft(
+                slug=args.slug,
+                name=args.name,
+                url=args.url,
+                email=args.email,
+                description=args.description,
+                image_url=args.image_url,
+                parent_slug=args.parent,
+            ),
+        )
+        session.commit()
+        row = {
+            "slug": issuer.slug,
+            "name": issuer.name,
+            "did": IssuerIdentity(session, runtime.settings).did(issuer),
+            "parent": args.parent,
+        }
+    _print(row, args.json, lambda r: f"created issuer {r['slug']} ({r['did']})")
+    return 0
+
+
+def cmd_issuers_show(args: argparse.Namespace) -> int:
+    from app.issuer.identity import IssuerIdentity
+    from app.issuer.issuers import get_issuer
+
+    with _runtime() as runtime, runtime.sessions() as session:
+        profile = IssuerIdentity(session, runtime.settings).profile(
+            get_issuer(session, args.slug), with_context=True
+        )
+    print(json.dumps(profile, indent=2, ensure_ascii=False))
+    return 0
+
+
+def cmd_keys_list(args: argparse.Namespace) -> int:
+    from app.issuer.identity import IssuerIdentity
+    from app.store.repositories import IssuerRepository, KeyRepository
+
+    with _runtime() as runtime, runtime.sessions() as session:
+        identity = IssuerIdentity(session, runtime.settings)
+        rows = []
+        for issuer in IssuerRepository(session).all():
+            if args.issuer and issuer.slug != args.issuer:
+                continue
+            for key in KeyRepository(session).for_issuer(issuer.id):
+                rows.append(
+                    {
+                        "issuer": issuer.slug,
+                        "algorithm": key.algorithm,
+                        "verificationMethod": identity.verification_method_id(issuer, key),
+                        "created": key.created_at.isoformat(),
+                        "retired": key.retired_at.isoformat() if key.retired_at else None,
+                    }
+                )
+    _print(
+        rows,
+        args.json,
+        lambda data: "\n".join(
+            f"{r['issuer']:<16} {r['algorithm']:<8} {'retired' if r['retired'] else 'active ':<8}"
+            f" {r['verificationMethod']}"
+            for r in data
+        ),
+    )
+    return 0
+
+
+def cmd_keys_rotate(args: argparse.Namespace) -> int:
+    from app.issuer.identity import IssuerIdentity
+    from app.issuer.issuers import get_issuer, rotate_key
+
+    with _runtime() as runtime, runtime.sessions() as session:
+        issuer = get_issuer(session, args.issuer)
+        key = rotate_key(session, runtime.keystore, issuer)
+        session.commit()
+        identity = IssuerIdentity(session, runtime.settings)
+        row = {
+            "issuer": issuer.slug,
+            "did": identity.did(issuer),
+            "verificationMethod": identity.verification_method_id(issuer, key),
+        }
+    _print(
+        row, args.json, lambda r: f"new signing key for {r['issuer']}: {r['verificationMethod']}"
+    )
+    return 0
+
+
+def cmd_clients_create(args: argparse.Namespace) -> int:
+    from app.access.clients import create_client
+    from app.issuer.issuers import get_issuer
+
+    with _runtime() as runtime, runtime.sessions() as session:
+        issuer = get_issuer(session, args.issuer)
+        created = create_client(
+            session,
+            issuer,
+            name=args.name or f"{issuer.slug} client",
+            scopes=args.scopes,
+            covers_descendants=args.descendants,
+        )
+        session.commit()
+        row = {
+            "client_id": created.client.client_id,
+            "client_secret": created.client_secret,
+            "issuer": issuer.slug,
+            "scopes": created.client.scopes,
+        }
+    _print(
+        row,
+        args.json,
+        lambda r: (
+            f"client_id:     {r['client_id']}\nclient_secret: {r['client_secret']}\n"
+            "(the secret is shown once; only its hash is stored)"
+        ),
+    )
+    return 0
+
+
+def cmd_clients_list(args: argparse.Namespace) -> int:
+    from app.store.repositories import ClientRepository, IssuerRepository
+
+    with _runtime() as runtime, runtime.sessions() as session:
+        slugs = {issuer.id: issuer.slug for issuer in IssuerRepository(session).all()}
+        rows = [
+            {
+                "client_id": client.client_id,
+                "name": client.name,
+                "issuer": slugs[client.issuer_id],
+                "scopes": client.scopes,
+                "disabled": client.disabled_at is not None,
+            }
+            for client in ClientRepository(session).for_issuer()
+        ]
+    _print(
+        rows,
+        args.json,
+        lambda data: "\n".join(f"{r['client_id']}  {r['issuer']:<16} {r['scopes']}" for r in data),
+    )
+    return 0
+
+
+def cmd_catalog_import(args: argparse.Namespace) -> int:
+    from app.catalog.loader import load_catalog_file
+    from app.issuer.catalog_import import import_catalog
+    from app.issuer.issuers import get_issuer
+
+    path = Path(args.file)
+    catalog = load_catalog_file(path)
+    with _runtime() as runtime, runtime.sessions() as session:
+        issuer = get_issuer(session, args.issuer)
+        summary = import_catalog(
+            session,
+            issuer,
+            catalog,
+            source_name=path.name,
+            source_sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+            actor="cli",
+        )
+        session.commit()
+    row = {
+        "issuer": args.issuer,
+        "created": summary.created,
+        "updated": summary.updated,
+        "unchanged": summary.unchanged,
+        "badges": [
+            {"code": b.code, "uid": b.uid, "version": b.version, "change": b.change}
+            for b in summary.badges
+        ],
+    }
+    _print(
+        row,
+        args.json,
+        lambda r: (
+            f"imported {path.name} into {r['issuer']}: {r['created']} created, "
+            f"{r['updated']} updated, {r['unchanged']} unchanged"
+        ),
+    )
+    return 0
+
+
+def cmd_catalog_validate(args: argparse.Namespace) -> int:
+    from app.catalog.loader import load_catalog_file
+
+    catalog = load_catalog_file(Path(args.file))
+    print(f"{args.file}: valid, {len(catalog.badges)} badges")
+    return 0
+
+
+def cmd_openapi(args: argparse.Namespace) -> int:
+    from app.openapi_file import render_openapi
+
+    text = render_openapi()
+    target = Path(args.output)
+    if args.check:
+        if not target.exists() or target.read_text(encoding="utf-8") != text:
+            print(f"{target} is out of date; run: xqbadges openapi", file=sys.stderr)
+            return 1
+        print(f"{target} is up to date")
+        return 0
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    print(f"wrote {target}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="xqbadges", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="migrate, bootstrap and run the HTTP service")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(handler=cmd_serve)
+
+    db = commands.add_parser("db", help="database schema").add_subparsers(dest="sub", required=True)
+    db.add_parser("upgrade", help="apply migrations up to head").set_defaults(
+        handler=cmd_db_upgrade
+    )
+
+    issuers = commands.add_parser("issuers", help="issuers").add_subparsers(
+        dest="sub", required=True
+    )
+    listing = issuers.add_parser("list", help="list issuers")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=cmd_issuers_list)
+    create = issuers.add_parser("create", help="create an issuer with a new signing key")
+    create.add_argument("--slug", required=True)
+    create.add_argument("--name", required=True)
+    create.add_argument("--parent", help="slug of the parent organisation")
+    create.add_argument("--url")
+    create.add_argument("--email")
+    create.add_argument("--description")
+    create.add_argument("--image-url")
+    create.add_argument("--json", action="store_true")
+    create.set_defaults(handler=cmd_issuers_create)
+    show = issuers.add_parser("show", help="print the issuer's OB3 Profile")
+    show.add_argument("slug")
+    show.set_defaults(handler=cmd_issuers_show)
+
+    keys = commands.add_parser("keys", help="signing keys").add_subparsers(
+        dest="sub", required=True
+    )
+    keys_list = keys.add_parser("list", help="list public keys (never private ones)")
+    keys_list.add_argument("--issuer")
+    keys_list.add_argument("--json", action="store_true")
+    keys_list.set_defaults(handler=cmd_keys_list)
+    rotate = keys.add_parser("rotate", help="sign with a new key; old public keys stay published")
+    rotate.add_argument("--issuer", required=True)
+    rotate.add_argument("--json", action="store_true")
+    rotate.set_defaults(handler=cmd_keys_rotate)
+
+    clients = commands.add_parser("clients", help="API clients").add_subparsers(
+        dest="sub", required=True
+    )
+    client_create = clients.add_parser("create", help="register a client; prints its secret once")
+    client_create.add_argument("--issuer", required=True)
+    client_create.add_argument("--scopes", required=True, help='e.g. "awards:write awards:read"')
+    client_create.add_argument("--name")
+    client_create.add_argument(
+        "--descendants", action="store_true", help="may also act for issuers below this one"
+    )
+    client_create.add_argument("--json", action="store_true")
+    client_create.set_defaults(handler=cmd_clients_create)
+    client_list = clients.add_parser("list", help="list clients")
+    client_list.add_argument("--json", action="store_true")
+    client_list.set_defaults(handler=cmd_clients_list)
+
+    catalog = commands.add_parser("catalog", help="badge catalogs").add_subparsers(
+        dest="sub", required=True
+    )
+    catalog_import = catalog.add_parser("import", help="import a catalog file, all or nothing")
+    catalog_import.add_argument("file")
+    catalog_import.add_argument("--issuer", required=True)
+    catalog_import.add_argument("--json", action="store_true")
+    catalog_import.set_defaults(handler=cmd_catalog_import)
+    validate = catalog.add_parser("validate", help="check a catalog file without importing it")
+    validate.add_argument("file")
+    validate.set_defaults(handler=cmd_catalog_validate)
+
+    openapi = commands.add_parser("openapi", help="write (or --check) openapi/openapi.json")
+    openapi.add_argument("--output", default="openapi/openapi.json")
+    openapi.add_argument("--check", action="store_true")
+    openapi.set_defaults(handler=cmd_openapi)
+    return parser
+
+
+def _report_catalog_error(error: Exception) -> None:
+    problems = getattr(error, "problems", [])
+    print(
+        f"error: the catalog has {len(problems)} problem(s); nothing was imported", file=sys.stderr
+    )
+    for problem in problems:
+        print(f"  {problem.location}: {problem.message}", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from app.catalog.loader import CatalogError
+    from app.issuer.keystore import KeyStoreError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except CatalogError as error:
+        _report_catalog_error(error)
+        return 2
+    except Problem as problem:
+        print(f"error: {problem.detail}", file=sys.stderr)
+        for item in problem.errors:
+            print(f"  {item.location}: {item.message}", file=sys.stderr)
+        return 2
+    except (KeyStoreError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,106 @@
+"""Every error leaves as an RFC 9457 problem document with the right status."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.main import create_app
+from app.runtime import Runtime
+from tests.helpers import bearer
+
+PROBLEM_MEMBERS = {"type", "title", "status", "detail", "code"}
+
+
+def assert_problem(response, status: int, code: str) -> dict:  # type: ignore[no-untyped-def]
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body.keys() >= PROBLEM_MEMBERS
+    assert body["status"] == status
+    assert body["code"] == code
+    assert body["type"] == f"urn:xqbadges:problem:{code}"
+    return body
+
+
+def test_unknown_path_is_a_404_problem(client: TestClient) -> None:
+    assert_problem(client.get("/no/such/thing"), 404, "not-found")
+
+
+def test_unknown_issuer_is_a_404_problem_naming_it(client: TestClient) -> None:
+    body = assert_problem(client.get("/issuers/nobody"), 404, "not-found")
+    assert "nobody" in body["detail"]
+
+
+def test_wrong_method_is_a_405_problem(client: TestClient) -> None:
+    assert_problem(client.delete("/healthz"), 405, "method-not-allowed")
+
+
+def test_malformed_json_is_a_422_problem_with_location(client: TestClient, make_token) -> None:
+    response = client.post(
+        "/api/v1/issuers",
+        content=b'{"slug": ',
+        headers={**bearer(make_token("admin")), "content-type": "application/json"},
+    )
+    body = assert_problem(response, 422, "validation-error")
+    assert body["errors"][0]["location"].startswith("$")
+
+
+def test_every_invalid_field_is_listed(client: TestClient, make_token) -> None:
+    response = client.post(
+        "/api/v1/issuers",
+        json={"slug": "Not A Slug", "name": "", "parent": "xq", "surprise": 1},
+        headers=bearer(make_token("admin")),
+    )
+    body = assert_problem(response, 422, "validation-error")
+    locations = {error["location"] for error in body["errors"]}
+    assert {"$.slug", "$.name", "$.surprise"} <= locations
+
+
+@pytest.fixture
+def small_body_client(runtime: Runtime) -> Iterator[TestClient]:
+    limited = Runtime(
+        settings=runtime.settings.model_copy(update={"max_body_bytes": 1024}),
+        engine=runtime.engine,
+        sessions=runtime.sessions,
+        keystore=runtime.keystore,
+    )
+    with TestClient(create_app(runtime=limited)) as test_client:
+        yield test_client
+
+
+def test_body_over_the_limit_is_a_413_problem(small_body_client: TestClient) -> None:
+    response = small_body_client.post(
+        "/api/v1/catalogs?issuer=xq",
+        content=b"x" * 4096,
+        headers={"content-type": "application/json"},
+    )
+    assert_problem(response, 413, "payload-too-large")
+
+
+def test_streamed_body_over_the_limit_is_a_413_problem(
+    small_body_client: TestClient, make_token
+) -> None:
+    def chunks() -> Iterator[bytes]:
+        for _ in range(8):
+            yield b"y" * 512
+
+    response = small_body_client.post(
+        "/api/v1/catalogs?issuer=xq",
+        content=chunks(),
+        headers={**bearer(make_token("catalog:write")), "content-type": "application/json"},
+    )
+    assert_problem(response, 413, "payload-too-large")
+
+
+def test_responses_carry_a_request_id(client: TestClient) -> None:
+    response = client.get("/healthz", headers={"X-Request-ID": "abc-123"})
+    assert response.headers["x-request-id"] == "abc-123"
+
+
+def test_hostile_request_id_is_replaced(client: TestClient) -> None:
+    response = client.get("/healthz", headers={"X-Request-ID": "bad id\twith spaces"})
+    assert response.headers["x-request-id"] != "bad id\twith spaces"
+    assert len(response.headers["x-request-id"]) == 16

@@ -1,0 +1,143 @@
+"""Shared fixtures: real databases (SQLite and PostgreSQL), real keys, the real ASGI app."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from app.access.clients import create_client
+from app.bootstrap import bootstrap
+from app.issuer.issuers import get_issuer
+from app.main import create_app
+from app.migrations import upgrade_to_head
+from app.runtime import Runtime
+from app.settings import Settings
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED_DIR = REPO_ROOT.parent / "shared"
+STANDARDS_DIR = SHARED_DIR / "standards"
+TEMPLATE_DB = "xqb_template"
+
+
+@pytest.fixture(scope="session")
+def standards_dir() -> Path:
+    assert STANDARDS_DIR.is_dir(), f"{STANDARDS_DIR} is missing: CI clones shared/ beside the repo"
+    return STANDARDS_DIR
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("sqlite-template") / "template.db"
+    upgrade_to_head(Settings(database_url=f"sqlite:///{path}"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> str:
+    url = os.environ.get("XQB_TEST_POSTGRES_URL")
+    if not url:
+        pytest.fail(
+            "XQB_TEST_POSTGRES_URL is not set: run the suite with `make test`, which starts a "
+            "throw-away PostgreSQL server"
+        )
+    return url
+
+
+def _admin_engine(server_url: str):  # type: ignore[no-untyped-def]
+    return create_engine(server_url, isolation_level="AUTOCOMMIT")
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_server_url: str) -> Iterator[str]:
+    admin = _admin_engine(postgres_server_url)
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {TEMPLATE_DB}"))
+        connection.execute(text(f"CREATE DATABASE {TEMPLATE_DB}"))
+    url = make_url(postgres_server_url).set(database=TEMPLATE_DB).render_as_string(False)
+    upgrade_to_head(Settings(database_url=url))
+    yield TEMPLATE_DB
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, migrated database for one test, on each backend in turn."""
+    if request.param == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "xqb.db"
+        shutil.copyfile(template, path)
+        yield f"sqlite:///{path}"
+        return
+    server_url: str = request.getfixturevalue("postgres_server_url")
+    template_name: str = request.getfixturevalue("postgres_template")
+    name = f"xqb_test_{uuid.uuid4().hex[:12]}"
+    admin = _admin_engine(server_url)
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name} TEMPLATE {template_name}"))
+    try:
+        yield make_url(server_url).set(database=name).render_as_string(False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=database_url,
+        keys_dir=tmp_path / "keys",
+        public_base_url="http://127.0.0.1:8000",
+        key_passphrase=None,
+    )
+
+
+@pytest.fixture
+def runtime(settings: Settings) -> Iterator[Runtime]:
+    runtime = Runtime.from_settings(settings)
+    bootstrap(runtime)
+    yield runtime
+    runtime.engine.dispose()
+
+
+@pytest.fixture
+def client(runtime: Runtime) -> Iterator[TestClient]:
+    with TestClient(create_app(runtime=runtime)) as test_client:
+        yield test_client
+
+
+TokenFactory = Callable[..., str]
+
+
+@pytest.fixture
+def make_token(runtime: Runtime, client: TestClient) -> TokenFactory:
+    """Register a real API client for an issuer and get a bearer token through /oauth/token."""
+
+    def factory(
+        scopes: str = "awards:write awards:read", issuer: str = "xq", **kwargs: object
+    ) -> str:
+        with runtime.sessions() as session:
+            created = create_client(
+                session,
+                get_issuer(session, issuer),
+                name="test",
+                scopes=scopes,
+                **kwargs,  # type: ignore[arg-type]
+            )
+            session.commit()
+            client_id, secret = created.client.client_id, created.client_secret
+        response = client.post(
+            "/oauth/token", data={"grant_type": "client_credentials"}, auth=(client_id, secret)
+        )
+        assert response.status_code == 200, response.text
+        return str(response.json()["access_token"])
+
+    return factory

@@ -1,0 +1,130 @@
+"""The xqbadges command, run in-process against a real database and key directory."""
+
+from __future__ import annotations
+
+import json
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.cli import main
+from app.runtime import Runtime
+from app.settings import Settings, get_settings
+
+
+@pytest.fixture
+def cli_env(
+    runtime: Runtime, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Settings]:
+    monkeypatch.setenv("XQB_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("XQB_KEYS_DIR", str(settings.keys_dir))
+    monkeypatch.setenv("XQB_PUBLIC_BASE_URL", settings.public_base_url)
+    get_settings.cache_clear()
+    yield settings
+    get_settings.cache_clear()
+
+
+def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> object:
+    assert main([*argv, "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_clients_create_prints_the_secret_once_as_json(cli_env: Settings, capsys) -> None:
+    row = run_json(
+        capsys, "clients", "create", "--issuer", "xq", "--scopes", "awards:write awards:read"
+    )
+    assert isinstance(row, dict)
+    assert row["client_id"].startswith("xqb_")
+    assert len(row["client_secret"]) >= 40
+    listed = run_json(capsys, "clients", "list")
+    assert isinstance(listed, list)
+    assert "client_secret" not in listed[0]
+
+
+def test_clients_create_refuses_unknown_scopes(cli_env: Settings, capsys) -> None:
+    assert main(["clients", "create", "--issuer", "xq", "--scopes", "everything"]) == 2
+    assert "not a scope" in capsys.readouterr().err
+
+
+def test_issuers_create_and_list_show_the_hierarchy(cli_env: Settings, capsys) -> None:
+    run_json(
+        capsys, "issuers", "create", "--slug", "idaho", "--name", "Idaho SDE", "--parent", "xq"
+    )
+    rows = run_json(capsys, "issuers", "list")
+    assert isinstance(rows, list)
+    assert {row["slug"]: row["parent"] for row in rows} == {"xq": None, "idaho": "xq"}
+
+
+def test_issuers_create_with_unknown_parent_fails(cli_env: Settings, capsys) -> None:
+    assert main(["issuers", "create", "--slug", "x", "--name", "X", "--parent", "nobody"]) == 2
+    assert "nobody" in capsys.readouterr().err
+
+
+def test_keys_rotate_writes_a_private_key_file_with_mode_0600(cli_env: Settings, capsys) -> None:
+    run_json(capsys, "keys", "rotate", "--issuer", "xq")
+    keys = run_json(capsys, "keys", "list", "--issuer", "xq")
+    assert isinstance(keys, list)
+    assert [key["retired"] is None for key in keys] == [False, True]
+    for path in Path(cli_env.keys_dir).glob("*.pem"):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_keys_list_never_prints_private_material(cli_env: Settings, capsys) -> None:
+    assert main(["keys", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "PRIVATE" not in out
+    assert ".pem" not in out
+
+
+CATALOG_SAMPLE = Path(__file__).resolve().parent / "data" / "educator-microcredentials.yaml"
+
+
+def test_catalog_import_reports_the_change_counts(cli_env: Settings, capsys) -> None:
+    run_json(
+        capsys, "issuers", "create", "--slug", "wake", "--name", "Wake County", "--parent", "xq"
+    )
+    summary = run_json(capsys, "catalog", "import", str(CATALOG_SAMPLE), "--issuer", "wake")
+    assert isinstance(summary, dict)
+    assert (summary["created"], summary["updated"], summary["unchanged"]) == (2, 0, 0)
+
+
+def test_catalog_import_of_a_bad_file_fails_with_every_location(
+    cli_env: Settings, capsys, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        CATALOG_SAMPLE.read_text()
+        .replace("counts: {cpes: 2", "counts: {cpes: 7")
+        .replace("prerequisites: [EMC-01]", "prerequisites: [EMC-77]")
+    )
+    assert main(["catalog", "import", str(bad), "--issuer", "xq"]) == 2
+    err = capsys.readouterr().err
+    assert "bad.yaml" in err
+    assert "badge EMC-01" in err
+    assert "badge EMC-02" in err
+
+
+def test_catalog_import_of_a_missing_file_fails_cleanly(cli_env: Settings, capsys) -> None:
+    assert main(["catalog", "import", "no-such-file.yaml", "--issuer", "xq"]) == 2
+    assert "no-such-file.yaml" in capsys.readouterr().err
+
+
+def test_catalog_import_of_a_bad_file_stores_nothing(
+    cli_env: Settings, runtime: Runtime, capsys, tmp_path: Path
+) -> None:
+    from sqlalchemy import func, select
+
+    from app.store.models import CatalogImport
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(CATALOG_SAMPLE.read_text().replace("title: Portfolio", "titel: Portfolio"))
+    assert main(["catalog", "import", str(bad), "--issuer", "xq"]) == 2
+    with runtime.sessions() as session:
+        assert session.scalar(select(func.count(CatalogImport.id))) == 1
+
+
+def test_catalog_validate_accepts_the_shipped_xq_catalog(cli_env: Settings, capsys) -> None:
+    assert main(["catalog", "validate", "app/catalog/data/xq-math.yaml"]) == 0
+    assert "23 badges" in capsys.readouterr().out

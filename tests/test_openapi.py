@@ -1,0 +1,27 @@
+"""The committed OpenAPI document is the one the app serves."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from app.openapi_file import render_openapi
+
+COMMITTED = Path(__file__).resolve().parents[1] / "openapi" / "openapi.json"
+
+
+def test_committed_openapi_matches_the_app() -> None:
+    assert COMMITTED.read_text(encoding="utf-8") == render_openapi(), (
+        "openapi/openapi.json is stale: run `make openapi` and commit it"
+    )
+
+
+def test_every_documented_error_response_is_a_problem_document() -> None:
+    document = json.loads(render_openapi())
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            for status, response in operation.get("responses", {}).items():
+                if status.startswith(("4", "5")) and status != "422":
+                    assert "application/problem+json" in response.get("content", {}), (
+                        f"{method.upper()} {path} {status}"
+                    )
