@@ -27,8 +27,14 @@ from app.store.models import Issuer, IssuerKey
 from app.store.repositories import IssuerRepository, KeyRepository
 
 
-def _did_key(public_key_multibase: str) -> str:
-    return did_key_from_public_key(public_key_from_multibase(public_key_multibase))
+def _multikey(key: IssuerKey) -> str:
+    if key.public_key_multibase is None:
+        raise ValueError(f"{key.algorithm} key {key.fragment} has no Multikey form")
+    return key.public_key_multibase
+
+
+def _did_key(key: IssuerKey) -> str:
+    return did_key_from_public_key(public_key_from_multibase(_multikey(key)))
 
 
 class IssuerIdentity:
@@ -42,12 +48,12 @@ class IssuerIdentity:
     def did(self, issuer: Issuer) -> str:
         if self.settings.uses_did_web:
             return did_web_from_url(self.settings.public_base_url, "issuers", issuer.slug)
-        return _did_key(active_key(self.session, issuer).public_key_multibase)
+        return _did_key(active_key(self.session, issuer))
 
     def verification_method_id(self, issuer: Issuer, key: IssuerKey) -> str:
         if self.settings.uses_did_web:
             return f"{self.did(issuer)}#{key.fragment}"
-        return f"{_did_key(key.public_key_multibase)}#{key.public_key_multibase}"
+        return f"{_did_key(key)}#{_multikey(key)}"
 
     def did_document(self, issuer: Issuer) -> dict[str, Any]:
         if not self.settings.uses_did_web:
@@ -55,11 +61,12 @@ class IssuerIdentity:
         did = self.did(issuer)
         methods = [
             VerificationMethodSpec(
-                public_key=public_key_from_multibase(key.public_key_multibase),
+                public_key=public_key_from_multibase(_multikey(key)),
                 fragment=key.fragment,
                 authentication=key.retired_at is None,
             )
             for key in self.keys.for_issuer(issuer.id)
+            if key.algorithm == "Ed25519"
         ]
         return did_document(did, methods)
 

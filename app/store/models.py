@@ -74,15 +74,21 @@ class Issuer(Base):
 
 
 class IssuerKey(Base):
-    """A signing key. The private half lives in a file under the keys directory, never here."""
+    """A signing key. The private half lives in a file under the keys directory, never here.
+
+    Ed25519 keys (Data Integrity proofs, EdDSA JWTs) are published as Multikeys; RSA keys
+    (RS256 VC-JWTs, the algorithm OB 3.0 requires every verifier to support) as JWKs.
+    """
 
     __tablename__ = "issuer_keys"
+    __table_args__ = (UniqueConstraint("issuer_id", "fragment"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     issuer_id: Mapped[int] = mapped_column(ForeignKey("issuers.id"), index=True)
     algorithm: Mapped[str] = mapped_column(String(16))
     fragment: Mapped[str] = mapped_column(String(200))
-    public_key_multibase: Mapped[str] = mapped_column(String(200), unique=True)
+    public_key_multibase: Mapped[str | None] = mapped_column(String(200), unique=True)
+    public_jwk: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     private_key_file: Mapped[str] = mapped_column(String(300), unique=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     retired_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

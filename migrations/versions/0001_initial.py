@@ -2,13 +2,14 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 09:06:20.176638
+Create Date: 2026-11-23 09:29:35.162616
 """
 
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -106,7 +107,8 @@ def upgrade() -> None:
         sa.Column("issuer_id", sa.Integer(), nullable=False),
         sa.Column("algorithm", sa.String(length=16), nullable=False),
         sa.Column("fragment", sa.String(length=200), nullable=False),
-        sa.Column("public_key_multibase", sa.String(length=200), nullable=False),
+        sa.Column("public_key_multibase", sa.String(length=200), nullable=True),
+        sa.Column("public_jwk", sa.JSON(), nullable=True),
         sa.Column("private_key_file", sa.String(length=300), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("retired_at", sa.DateTime(timezone=True), nullable=True),
@@ -114,6 +116,7 @@ def upgrade() -> None:
             ["issuer_id"], ["issuers.id"], name=op.f("fk_issuer_keys_issuer_id_issuers")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_issuer_keys")),
+        sa.UniqueConstraint("issuer_id", "fragment", name=op.f("uq_issuer_keys_issuer_id")),
         sa.UniqueConstraint("private_key_file", name=op.f("uq_issuer_keys_private_key_file")),
         sa.UniqueConstraint(
             "public_key_multibase", name=op.f("uq_issuer_keys_public_key_multibase")
