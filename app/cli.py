@@ -27,17 +27,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from app.bootstrap import bootstrap
+    from app.health import key_file_problems
     from app.logs import configure_logging
     from app.main import create_app
 
-    runtime = _runtime()
-    configure_logging(runtime.settings.log_level)
-    report = bootstrap(runtime)
-    if report.issuer_created:
-        print(f"created issuer {runtime.settings.default_issuer_slug!r} with a new signing key")
-    if report.catalog_loaded:
-        print("loaded the XQ Math catalog (23 badges)")
-    uvicorn.run(create_app(runtime=runtime), host=args.host, port=args.port, log_config=None)
+    with _runtime() as runtime:
+        configure_logging(runtime.settings.log_level)
+        report = bootstrap(runtime)
+        refusals = key_file_problems(runtime)
+        if refusals:
+            for refusal in refusals:
+                print(f"error: {refusal}", file=sys.stderr)
+            print("refusing to start until the key files are private and readable", file=sys.stderr)
+            return 2
+        if report.issuer_created:
+            print(f"created issuer {runtime.settings.default_issuer_slug!r} with a new signing key")
+        if report.catalog_loaded:
+            print("loaded the XQ Math catalog (23 badges)")
+        uvicorn.run(create_app(runtime=runtime), host=args.host, port=args.port, log_config=None)
     return 0
 
 

@@ -24,6 +24,11 @@ def readiness_problems(runtime: Runtime) -> list[str]:
     head = set(ScriptDirectory.from_config(alembic_config(runtime.settings)).get_heads())
     if current != head:
         return [f"database schema at {sorted(current) or 'none'}, expected {sorted(head)}"]
+    return key_file_problems(runtime)
+
+
+def key_file_problems(runtime: Runtime) -> list[str]:
+    """Active keys whose files are missing, unreadable or readable by other users."""
     problems: list[str] = []
     with runtime.sessions() as session:
         for key in KeyRepository(session).all():

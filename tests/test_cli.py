@@ -128,3 +128,10 @@ def test_catalog_import_of_a_bad_file_stores_nothing(
 def test_catalog_validate_accepts_the_shipped_xq_catalog(cli_env: Settings, capsys) -> None:
     assert main(["catalog", "validate", "app/catalog/data/xq-math.yaml"]) == 0
     assert "23 badges" in capsys.readouterr().out
+
+
+def test_serve_refuses_to_start_with_a_key_file_others_can_read(cli_env: Settings, capsys) -> None:
+    for path in Path(cli_env.keys_dir).glob("*.pem"):
+        path.chmod(0o644)
+    assert main(["serve", "--port", "0"]) == 2
+    assert "refusing to start" in capsys.readouterr().err

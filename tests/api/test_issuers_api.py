@@ -8,6 +8,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.bootstrap import bootstrap
+from app.credentials.document_loader import default_document_loader
+from app.credentials.jsonld import expand_strict
+from app.credentials.schema_validation import validate_against
 from app.issuer.issuers import IssuerDraft, create_issuer, get_issuer, rotate_key
 from app.main import create_app
 from app.runtime import Runtime
@@ -50,6 +53,14 @@ def test_profile_nests_the_parent_organisations(client: TestClient, runtime: Run
     assert profile["parentOrg"]["parentOrg"]["name"] == "Idaho State Department of Education"
     assert "parentOrg" not in profile["parentOrg"]["parentOrg"]
     assert profile["parentOrg"]["id"] == client.get("/issuers/boise").json()["id"]
+
+
+def test_nested_profile_expands_and_validates(client: TestClient, runtime: Runtime) -> None:
+    _add_issuer(runtime, "idaho", "Idaho State Department of Education", parent=None)
+    _add_issuer(runtime, "boise", "Boise School District", parent="idaho")
+    profile = client.get("/issuers/boise").json()
+    assert expand_strict(profile, default_document_loader())
+    assert validate_against(profile, "ob3.profile") == []
 
 
 def test_did_document_is_served_as_did_json(client: TestClient) -> None:
