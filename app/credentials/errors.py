@@ -15,17 +15,41 @@ When one pass finds several problems, the first is raised and the others ride al
     │   ├── LimitExceeded              limit_exceeded            (group)
     │   │   ├── DocumentTooDeep        document_too_deep
     │   │   ├── DocumentTooLarge       document_too_large
-    │   │   └── TooManyNodes           too_many_nodes
+    │   │   ├── TooManyNodes           too_many_nodes
+    │   │   ├── TooManyBlankNodes      too_many_blank_nodes      more than canonicalization accepts
+    │   │   └── CanonicalizationTooComplex
+    │   │                              canonicalization_too_complex  over the RDFC-1.0 work budget
     │   ├── InvalidJsonLd              invalid_jsonld            the JSON-LD processor refused it
     │   ├── UndefinedTerm              undefined_term            term or type no context defines
     │   ├── RelativeIri                relative_iri              an id that is not an absolute IRI
     │   ├── DroppedInRdf               dropped_in_rdf            kept by expansion, lost in RDF
-    │   └── EmptyExpansion             empty_expansion           nothing survives expansion
+    │   ├── EmptyExpansion             empty_expansion           nothing survives expansion
+    │   ├── UnsafeIri                  unsafe_iri                an IRI N-Quads cannot carry as is
+    │   ├── InvalidLanguageTag         invalid_language_tag      not a well-formed BCP 47 tag
+    │   └── ControlCharacter           control_character         a control character that RDF
+    │                                                            canonicalizers escape differently
     ├── UnknownSchema                  unknown_schema
     ├── KeyEncodingError               key_encoding_error        (group)
     │   ├── InvalidMultibase           invalid_multibase
-    │   └── InvalidMultikey            invalid_multikey
-    └── InvalidDid                     invalid_did
+    │   ├── InvalidMultikey            invalid_multikey
+    │   └── InvalidJwk                 invalid_jwk               not a usable public JSON Web Key
+    ├── InvalidDid                     invalid_did
+    ├── CannotSign                     cannot_sign               credential or key unfit to sign
+    ├── JwtRejected                    jwt_rejected              a VC-JWT refused; its code is
+    │                                                            one of vc_jwt.JwtCode (jwt_...)
+    └── ProofError                     proof_error               (group) a proof refused
+        ├── ProofMissing               proof_missing             the document carries no proof
+        ├── MalformedProof             malformed_proof           a field missing or mistyped
+        ├── UnsupportedProofType       unsupported_proof_type    no registered suite has this type
+        ├── UnsupportedCryptosuite     unsupported_cryptosuite   no registered suite has this name
+        ├── ProofPurposeMismatch       proof_purpose_mismatch    not the purpose expected
+        ├── InvalidProofDate           invalid_proof_date        created/expires not a dateTimeStamp
+        ├── ProofCreatedInFuture       proof_created_in_future   later than now plus clock skew
+        ├── ProofExpired               proof_expired             the proof's own expires is past
+        ├── ProofContextMismatch       proof_context_mismatch    @context differs from the document
+        ├── InvalidProofValue          invalid_proof_value       not base58btc of a signature
+        ├── KeyResolutionFailed        key_resolution_failed     no usable key for the method
+        └── SignatureInvalid           signature_invalid         the signature does not match
 """
 
 from __future__ import annotations
@@ -120,6 +144,26 @@ class EmptyExpansion(DocumentRejected):
     code = "empty_expansion"
 
 
+class TooManyBlankNodes(LimitExceeded):
+    code = "too_many_blank_nodes"
+
+
+class CanonicalizationTooComplex(LimitExceeded):
+    code = "canonicalization_too_complex"
+
+
+class UnsafeIri(DocumentRejected):
+    code = "unsafe_iri"
+
+
+class InvalidLanguageTag(DocumentRejected):
+    code = "invalid_language_tag"
+
+
+class ControlCharacter(DocumentRejected):
+    code = "control_character"
+
+
 class UnknownSchema(_FixedCodeError):
     code = "unknown_schema"
 
@@ -136,5 +180,71 @@ class InvalidMultikey(KeyEncodingError):
     code = "invalid_multikey"
 
 
+class InvalidJwk(KeyEncodingError):
+    code = "invalid_jwk"
+
+
 class InvalidDid(_FixedCodeError):
     code = "invalid_did"
+
+
+class CannotSign(_FixedCodeError):
+    code = "cannot_sign"
+
+
+class JwtRejected(CredentialError):
+    """A VC-JWT that verification refuses; ``code`` names the reason (a ``vc_jwt.JwtCode``)."""
+
+    code = "jwt_rejected"
+
+
+class ProofError(_FixedCodeError):
+    code = "proof_error"
+
+
+class ProofMissing(ProofError):
+    code = "proof_missing"
+
+
+class MalformedProof(ProofError):
+    code = "malformed_proof"
+
+
+class UnsupportedProofType(ProofError):
+    code = "unsupported_proof_type"
+
+
+class UnsupportedCryptosuite(ProofError):
+    code = "unsupported_cryptosuite"
+
+
+class ProofPurposeMismatch(ProofError):
+    code = "proof_purpose_mismatch"
+
+
+class InvalidProofDate(ProofError):
+    code = "invalid_proof_date"
+
+
+class ProofCreatedInFuture(ProofError):
+    code = "proof_created_in_future"
+
+
+class ProofExpired(ProofError):
+    code = "proof_expired"
+
+
+class ProofContextMismatch(ProofError):
+    code = "proof_context_mismatch"
+
+
+class InvalidProofValue(ProofError):
+    code = "invalid_proof_value"
+
+
+class KeyResolutionFailed(ProofError):
+    code = "key_resolution_failed"
+
+
+class SignatureInvalid(ProofError):
+    code = "signature_invalid"
