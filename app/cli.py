@@ -140,7 +140,8 @@ def cmd_keys_list(args: argparse.Namespace) -> int:
                     {
                         "issuer": issuer.slug,
                         "algorithm": key.algorithm,
-                        "verificationMethod": identity.verification_method_id(issuer, key),
+                        "verificationMethod": identity.verification_method_id(issuer, key)
+                        or "(RSA keys are published only with did:web)",
                         "created": key.created_at.isoformat(),
                         "retired": key.retired_at.isoformat() if key.retired_at else None,
                     }
@@ -159,20 +160,25 @@ def cmd_keys_list(args: argparse.Namespace) -> int:
 
 def cmd_keys_rotate(args: argparse.Namespace) -> int:
     from app.issuer.identity import IssuerIdentity
-    from app.issuer.issuers import get_issuer, rotate_key
+    from app.issuer.issuers import get_issuer, rotate_keys
 
     with _runtime() as runtime, runtime.sessions() as session:
         issuer = get_issuer(session, args.issuer)
-        key = rotate_key(session, runtime.keystore, issuer)
+        keys = rotate_keys(session, runtime.keystore, issuer)
         session.commit()
         identity = IssuerIdentity(session, runtime.settings)
         row = {
             "issuer": issuer.slug,
             "did": identity.did(issuer),
-            "verificationMethod": identity.verification_method_id(issuer, key),
+            "verificationMethods": [
+                identity.verification_method_id(issuer, key) or f"{key.algorithm} (unpublished)"
+                for key in keys
+            ],
         }
     _print(
-        row, args.json, lambda r: f"new signing key for {r['issuer']}: {r['verificationMethod']}"
+        row,
+        args.json,
+        lambda r: f"new signing keys for {r['issuer']}: " + ", ".join(r["verificationMethods"]),
     )
     return 0
 

@@ -35,7 +35,7 @@ def key_file_problems(runtime: Runtime) -> list[str]:
             if key.retired_at is not None:
                 continue
             try:
-                runtime.keystore.load_ed25519(key.private_key_file)
+                runtime.keystore.load(key.private_key_file)
             except KeyStoreError as exc:
                 problems.append(str(exc))
     return problems

@@ -66,7 +66,12 @@ def test_keys_rotate_writes_a_private_key_file_with_mode_0600(cli_env: Settings,
     run_json(capsys, "keys", "rotate", "--issuer", "xq")
     keys = run_json(capsys, "keys", "list", "--issuer", "xq")
     assert isinstance(keys, list)
-    assert [key["retired"] is None for key in keys] == [False, True]
+    assert [(key["algorithm"], key["retired"] is None) for key in keys] == [
+        ("Ed25519", False),
+        ("RSA", False),
+        ("Ed25519", True),
+        ("RSA", True),
+    ]
     for path in Path(cli_env.keys_dir).glob("*.pem"):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
 

@@ -20,6 +20,11 @@ from app.credentials.did import (
     did_key_from_public_key,
     did_web_from_url,
 )
+from app.credentials.jwk import (
+    JWK_CONTEXT_V1,
+    json_web_key_verification_method,
+    public_key_from_jwk,
+)
 from app.credentials.multikey import public_key_from_multibase
 from app.issuer.issuers import active_key
 from app.settings import Settings
@@ -50,25 +55,44 @@ class IssuerIdentity:
             return did_web_from_url(self.settings.public_base_url, "issuers", issuer.slug)
         return _did_key(active_key(self.session, issuer))
 
-    def verification_method_id(self, issuer: Issuer, key: IssuerKey) -> str:
+    def verification_method_id(self, issuer: Issuer, key: IssuerKey) -> str | None:
+        """The DID URL of a key, or None for an RSA key of a did:key issuer (not publishable)."""
         if self.settings.uses_did_web:
             return f"{self.did(issuer)}#{key.fragment}"
+        if key.algorithm != "Ed25519":
+            return None
         return f"{_did_key(key)}#{_multikey(key)}"
 
     def did_document(self, issuer: Issuer) -> dict[str, Any]:
         if not self.settings.uses_did_web:
             return did_key_document(self.did(issuer))
         did = self.did(issuer)
-        methods = [
-            VerificationMethodSpec(
-                public_key=public_key_from_multibase(_multikey(key)),
-                fragment=key.fragment,
-                authentication=key.retired_at is None,
+        keys = self.keys.for_issuer(issuer.id)
+        document = did_document(
+            did,
+            [
+                VerificationMethodSpec(
+                    public_key=public_key_from_multibase(_multikey(key)),
+                    fragment=key.fragment,
+                    authentication=key.retired_at is None,
+                )
+                for key in keys
+                if key.algorithm == "Ed25519"
+            ],
+        )
+        for key in keys:
+            if key.algorithm == "Ed25519" or key.public_jwk is None:
+                continue
+            method = json_web_key_verification_method(
+                did, public_key_from_jwk(key.public_jwk), fragment=key.fragment
             )
-            for key in self.keys.for_issuer(issuer.id)
-            if key.algorithm == "Ed25519"
-        ]
-        return did_document(did, methods)
+            document["verificationMethod"].append(method)
+            document["assertionMethod"].append(method["id"])
+            if key.retired_at is None:
+                document["authentication"].append(method["id"])
+        if any(key.algorithm != "Ed25519" for key in keys):
+            document["@context"].append(JWK_CONTEXT_V1)
+        return document
 
     def profile(self, issuer: Issuer, *, with_context: bool = False) -> dict[str, Any]:
         """The issuer as an OB3 Profile, with its parent organisations nested in ``parentOrg``."""

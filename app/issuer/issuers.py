@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
+from app.credentials.jwk import jwk_thumbprint, public_jwk
 from app.credentials.multikey import public_key_to_multibase
 from app.issuer.keystore import KeyStore
 from app.problems import Conflict, InvalidRequest, NotFound, ProblemItem
@@ -78,36 +79,50 @@ def create_issuer(session: Session, keystore: KeyStore, draft: IssuerDraft) -> I
             parent_id=parent_id,
         )
     )
-    add_signing_key(session, keystore, issuer)
+    add_signing_keys(session, keystore, issuer)
     return issuer
 
 
-def add_signing_key(session: Session, keystore: KeyStore, issuer: Issuer) -> IssuerKey:
-    file_name, private_key = keystore.create_ed25519(issuer.slug)
-    multibase = public_key_to_multibase(private_key.public_key())
-    return KeyRepository(session).add(
-        IssuerKey(
-            issuer_id=issuer.id,
-            algorithm="Ed25519",
-            fragment=multibase,
-            public_key_multibase=multibase,
-            private_key_file=file_name,
-        )
-    )
+def add_signing_keys(session: Session, keystore: KeyStore, issuer: Issuer) -> list[IssuerKey]:
+    """An Ed25519 key (Data Integrity proofs, EdDSA JWTs) and an RSA key (RS256 JWTs)."""
+    keys = KeyRepository(session)
+    ed_file, ed_key = keystore.create_ed25519(issuer.slug)
+    multibase = public_key_to_multibase(ed_key.public_key())
+    rsa_file, rsa_key = keystore.create_rsa(issuer.slug)
+    return [
+        keys.add(
+            IssuerKey(
+                issuer_id=issuer.id,
+                algorithm="Ed25519",
+                fragment=multibase,
+                public_key_multibase=multibase,
+                private_key_file=ed_file,
+            )
+        ),
+        keys.add(
+            IssuerKey(
+                issuer_id=issuer.id,
+                algorithm="RSA",
+                fragment=jwk_thumbprint(rsa_key.public_key()),
+                public_jwk=public_jwk(rsa_key.public_key()),
+                private_key_file=rsa_file,
+            )
+        ),
+    ]
 
 
-def rotate_key(session: Session, keystore: KeyStore, issuer: Issuer) -> IssuerKey:
-    """Sign with a new key from now on; retired keys stay published so old credentials verify."""
+def rotate_keys(session: Session, keystore: KeyStore, issuer: Issuer) -> list[IssuerKey]:
+    """Sign with new keys from now on; retired keys stay published so old credentials verify."""
     keys = KeyRepository(session)
     now = datetime.now(UTC)
     for key in keys.for_issuer(issuer.id):
         if key.retired_at is None:
             key.retired_at = now
-    return add_signing_key(session, keystore, issuer)
+    return add_signing_keys(session, keystore, issuer)
 
 
-def active_key(session: Session, issuer: Issuer) -> IssuerKey:
-    key = KeyRepository(session).active_for_issuer(issuer.id)
+def active_key(session: Session, issuer: Issuer, algorithm: str = "Ed25519") -> IssuerKey:
+    key = KeyRepository(session).active_for_issuer(issuer.id, algorithm)
     if key is None:
-        raise Conflict(f"issuer {issuer.slug!r} has no active signing key")
+        raise Conflict(f"issuer {issuer.slug!r} has no active {algorithm} signing key")
     return key

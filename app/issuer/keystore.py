@@ -12,9 +12,16 @@ import os
 import secrets
 import stat
 from pathlib import Path
+from typing import Literal
 
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+
+KeyAlgorithm = Literal["Ed25519", "RSA"]
+StoredPrivateKey = Ed25519PrivateKey | RSAPrivateKey
+RSA_KEY_BITS = 2048
 
 KEYS_README = """\
 # keys/
@@ -53,10 +60,17 @@ class KeyStore:
         return path
 
     def create_ed25519(self, label: str) -> tuple[str, Ed25519PrivateKey]:
-        """Generate a key, write it (0600, exclusive create) and return its file name."""
-        self.ensure_directory()
         key = Ed25519PrivateKey.generate()
-        file_name = f"{label}-{secrets.token_hex(6)}.ed25519.pem"
+        return self._write(label, "ed25519", key), key
+
+    def create_rsa(self, label: str) -> tuple[str, RSAPrivateKey]:
+        key = rsa.generate_private_key(public_exponent=65537, key_size=RSA_KEY_BITS)
+        return self._write(label, "rsa", key), key
+
+    def _write(self, label: str, kind: str, key: StoredPrivateKey) -> str:
+        """Write a key (mode 0600, exclusive create) and return its file name."""
+        self.ensure_directory()
+        file_name = f"{label}-{secrets.token_hex(6)}.{kind}.pem"
         encryption: serialization.KeySerializationEncryption = (
             serialization.BestAvailableEncryption(self._passphrase)
             if self._passphrase
@@ -68,7 +82,7 @@ class KeyStore:
         fd = os.open(self._path(file_name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as handle:
             handle.write(pem)
-        return file_name, key
+        return file_name
 
     def check_permissions(self, file_name: str) -> None:
         path = self._path(file_name)
@@ -82,7 +96,7 @@ class KeyStore:
                 "run: chmod 600 on it"
             )
 
-    def load_ed25519(self, file_name: str) -> Ed25519PrivateKey:
+    def load(self, file_name: str) -> StoredPrivateKey:
         self.check_permissions(file_name)
         data = self._path(file_name).read_bytes()
         try:
@@ -91,6 +105,18 @@ class KeyStore:
             raise KeyStoreError(
                 f"key file {file_name} cannot be read (wrong or missing XQB_KEY_PASSPHRASE?)"
             ) from exc
+        if not isinstance(key, Ed25519PrivateKey | RSAPrivateKey):
+            raise KeyStoreError(f"key file {file_name} holds a key type this service does not use")
+        return key
+
+    def load_ed25519(self, file_name: str) -> Ed25519PrivateKey:
+        key = self.load(file_name)
         if not isinstance(key, Ed25519PrivateKey):
             raise KeyStoreError(f"key file {file_name} does not hold an Ed25519 key")
+        return key
+
+    def load_rsa(self, file_name: str) -> RSAPrivateKey:
+        key = self.load(file_name)
+        if not isinstance(key, RSAPrivateKey):
+            raise KeyStoreError(f"key file {file_name} does not hold an RSA key")
         return key

@@ -11,7 +11,7 @@ from app.bootstrap import bootstrap
 from app.credentials.document_loader import default_document_loader
 from app.credentials.jsonld import expand_strict
 from app.credentials.schema_validation import validate_against
-from app.issuer.issuers import IssuerDraft, create_issuer, get_issuer, rotate_key
+from app.issuer.issuers import IssuerDraft, create_issuer, get_issuer, rotate_keys
 from app.main import create_app
 from app.runtime import Runtime
 from app.settings import Settings
@@ -29,7 +29,7 @@ def _add_issuer(runtime: Runtime, slug: str, name: str, parent: str | None) -> N
 
 def _rotate(runtime: Runtime, slug: str) -> None:
     with runtime.sessions() as session:
-        rotate_key(session, runtime.keystore, get_issuer(session, slug))
+        rotate_keys(session, runtime.keystore, get_issuer(session, slug))
         session.commit()
 
 
@@ -111,12 +111,25 @@ def test_rotation_keeps_old_keys_in_the_did_web_document(
     _rotate(https_runtime, "xq")
     second = https_client.get("/issuers/xq/did.json").json()
     assert second["id"] == first["id"]
-    old_id = first["verificationMethod"][0]["id"]
-    ids = [method["id"] for method in second["verificationMethod"]]
-    assert len(ids) == 2
-    assert old_id in ids
-    assert set(second["assertionMethod"]) == set(ids)
-    assert old_id not in second["authentication"]
+    old_ids = {method["id"] for method in first["verificationMethod"]}
+    ids = {method["id"] for method in second["verificationMethod"]}
+    assert len(old_ids) == 2
+    assert len(ids) == 4
+    assert old_ids < ids
+    assert set(second["assertionMethod"]) == ids
+    assert set(second["authentication"]) == ids - old_ids
+
+
+def test_did_web_document_publishes_the_rsa_key_as_a_json_web_key(https_client: TestClient) -> None:
+    document = https_client.get("/issuers/xq/did.json").json()
+    types = sorted(method["type"] for method in document["verificationMethod"])
+    assert types == ["JsonWebKey", "Multikey"]
+    jwk = next(m for m in document["verificationMethod"] if m["type"] == "JsonWebKey")[
+        "publicKeyJwk"
+    ]
+    assert jwk["kty"] == "RSA"
+    assert "d" not in jwk
+    assert "https://w3id.org/security/jwk/v1" in document["@context"]
 
 
 def test_admin_client_creates_an_issuer_below_its_own(client: TestClient, make_token) -> None:
