@@ -39,3 +39,52 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(socket.socket, "connect", refuse)
+
+
+W3C_EXAMPLES_CONTEXT = "https://www.w3.org/ns/credentials/examples/v2"
+
+
+class VectorLoader:
+    """The pinned contexts plus the W3C examples context the eddsa-rdfc-2022 vectors use.
+
+    ``https://www.w3.org/ns/credentials/examples/v2`` is not pinned (and must not be in
+    production). As the standards README explains, serving it as a bare ``@vocab`` reproduces
+    the W3C vectors exactly. Test-only.
+    """
+
+    def __init__(self) -> None:
+        from app.credentials.document_loader import default_document_loader
+
+        self._pinned = default_document_loader()
+
+    def __call__(self, url: str, options: Any = None) -> dict[str, Any]:
+        if url == W3C_EXAMPLES_CONTEXT:
+            document = {"@context": {"@vocab": "https://www.w3.org/ns/credentials/examples#"}}
+            return {"contextUrl": None, "documentUrl": url, "document": document}
+        return dict(self._pinned(url, options))
+
+
+@pytest.fixture(scope="session")
+def vector_loader() -> VectorLoader:
+    return VectorLoader()
+
+
+@pytest.fixture(scope="session")
+def pyld_normalize():
+    """pyld's own canonicalization (``jsonld.normalize``, URDNA2015), the reference."""
+    from pyld import jsonld
+    from pyld.context_resolver import ContextResolver
+
+    from app.credentials.document_loader import default_document_loader
+
+    def normalize(document: Any, loader: Any = None) -> str:
+        loader = loader if loader is not None else default_document_loader()
+        options = {
+            "algorithm": "URDNA2015",
+            "format": "application/n-quads",
+            "documentLoader": loader,
+            "contextResolver": ContextResolver({}, loader),
+        }
+        return str(jsonld.normalize(document, options))
+
+    return normalize
