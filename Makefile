@@ -17,3 +17,6 @@ typecheck: install
 
 openapi: install
 	.venv/bin/xqbadges openapi
+
+bench: install
+	.venv/bin/python bench/sign.py

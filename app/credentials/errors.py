@@ -35,6 +35,10 @@ When one pass finds several problems, the first is raised and the others ride al
     │   └── InvalidJwk                 invalid_jwk               not a usable public JSON Web Key
     ├── InvalidDid                     invalid_did
     ├── CannotSign                     cannot_sign               credential or key unfit to sign
+    ├── KeyNotAuthorized (did_keys)    did_document_mismatch, key_not_for_assertion,
+    │                                  verification_method_not_found, controller_mismatch,
+    │                                  unusable_key: the DID document does not let the key
+    │                                  sign for the issuer
     ├── JwtRejected                    jwt_rejected              a VC-JWT refused; its code is
     │                                                            one of vc_jwt.JwtCode (jwt_...)
     └── ProofError                     proof_error               (group) a proof refused
