@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from app import __version__
-from app.api import achievements, catalogs, health, issuers, oauth
+from app.api import achievements, catalogs, health, issuers, oauth, vc_api
 from app.api.errors import install_error_handlers
 from app.api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from app.runtime import Runtime
@@ -30,7 +30,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
     app.state.runtime = runtime
     install_error_handlers(app)
-    for module in (health, oauth, issuers, achievements, catalogs):
+    for module in (health, oauth, issuers, achievements, catalogs, vc_api):
         app.include_router(module.router)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=runtime.settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.issuer.keystore import KeyStore
+from app.issuer.keystore import KeyStore, PrivateKeyCache
 from app.settings import Settings
 from app.store.db import make_engine, make_session_factory
 
@@ -18,16 +18,19 @@ class Runtime:
     engine: Engine
     sessions: sessionmaker[Session]
     keystore: KeyStore
+    private_keys: PrivateKeyCache
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Runtime:
         engine = make_engine(settings.database_url)
         passphrase = settings.key_passphrase.get_secret_value() if settings.key_passphrase else None
+        keystore = KeyStore(settings.keys_dir, passphrase)
         return cls(
             settings=settings,
             engine=engine,
             sessions=make_session_factory(engine),
-            keystore=KeyStore(settings.keys_dir, passphrase),
+            keystore=keystore,
+            private_keys=PrivateKeyCache(keystore),
         )
 
     def close(self) -> None:

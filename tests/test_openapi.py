@@ -16,11 +16,17 @@ def test_committed_openapi_matches_the_app() -> None:
     )
 
 
+VC_API_VERDICTS = {("post", "/credentials/verify", "400")}
+"""The W3C VC API answers a failed verification with 400 and its own report, not a problem."""
+
+
 def test_every_documented_error_response_is_a_problem_document() -> None:
     document = json.loads(render_openapi())
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
             for status, response in operation.get("responses", {}).items():
+                if (method, path, status) in VC_API_VERDICTS:
+                    continue
                 if status.startswith(("4", "5")) and status != "422":
                     assert "application/problem+json" in response.get("content", {}), (
                         f"{method.upper()} {path} {status}"

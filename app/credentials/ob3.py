@@ -151,7 +151,10 @@ def _subjects(credential: Mapping[str, Any]) -> list[tuple[str, Any]]:
 def data_model_violations(
     credential: Mapping[str, Any], *, signer_did: str | None
 ) -> list[RuleViolation]:
-    """Rules of the VC 2.0 / OB 3.0 data models that the JSON Schema cannot express."""
+    """Rules of the VC 2.0 / OB 3.0 data models that the JSON Schema cannot express.
+
+    ``validFrom`` is optional in VC 2.0 but required of an Open Badge.
+    """
     violations: list[RuleViolation] = []
     contexts = credential.get("@context")
     if not isinstance(contexts, list) or not contexts or contexts[0] != VC2_CONTEXT:
@@ -163,7 +166,7 @@ def data_model_violations(
         violations.append(
             RuleViolation("$.type", "missing_type", "must include VerifiableCredential")
         )
-    if "validFrom" not in credential:
+    if is_open_badge(credential) and "validFrom" not in credential:
         violations.append(RuleViolation("$.validFrom", "missing_valid_from", "is required"))
     found_issuer = issuer_id(credential)
     if found_issuer is None:

@@ -94,6 +94,17 @@ class IssuerIdentity:
             document["@context"].append(JWK_CONTEXT_V1)
         return document
 
+    def did_document_for(self, did: str) -> dict[str, Any] | None:
+        """The DID document of one of our did:web issuers, read locally; None for other DIDs."""
+        if not self.settings.uses_did_web:
+            return None
+        prefix = did_web_from_url(self.settings.public_base_url, "issuers") + ":"
+        slug = did.removeprefix(prefix)
+        if slug == did or ":" in slug:
+            return None
+        issuer = IssuerRepository(self.session).by_slug(slug)
+        return None if issuer is None else self.did_document(issuer)
+
     def profile(self, issuer: Issuer, *, with_context: bool = False) -> dict[str, Any]:
         """The issuer as an OB3 Profile, with its parent organisations nested in ``parentOrg``."""
         chain = [issuer, *IssuerRepository(self.session).ancestors(issuer)]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import secrets
 import stat
+import threading
 from pathlib import Path
 from typing import Literal
 
@@ -120,3 +121,20 @@ class KeyStore:
         if not isinstance(key, RSAPrivateKey):
             raise KeyStoreError(f"key file {file_name} does not hold an RSA key")
         return key
+
+
+class PrivateKeyCache:
+    """Decrypted keys, loaded once per process: decrypting a PEM per request would dominate."""
+
+    def __init__(self, keystore: KeyStore) -> None:
+        self._keystore = keystore
+        self._keys: dict[str, StoredPrivateKey] = {}
+        self._lock = threading.Lock()
+
+    def get(self, file_name: str) -> StoredPrivateKey:
+        with self._lock:
+            key = self._keys.get(file_name)
+            if key is None:
+                key = self._keystore.load(file_name)
+                self._keys[file_name] = key
+            return key

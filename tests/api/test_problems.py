@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 
 import pytest
@@ -61,11 +62,8 @@ def test_every_invalid_field_is_listed(client: TestClient, make_token) -> None:
 
 @pytest.fixture
 def small_body_client(runtime: Runtime) -> Iterator[TestClient]:
-    limited = Runtime(
-        settings=runtime.settings.model_copy(update={"max_body_bytes": 1024}),
-        engine=runtime.engine,
-        sessions=runtime.sessions,
-        keystore=runtime.keystore,
+    limited = dataclasses.replace(
+        runtime, settings=runtime.settings.model_copy(update={"max_body_bytes": 1024})
     )
     with TestClient(create_app(runtime=limited)) as test_client:
         yield test_client

@@ -1,0 +1,130 @@
+"""Signing credentials as an issuer: checks first, then a Data Integrity proof or a VC-JWT.
+
+Nothing is signed that would not verify or that says something the issuer did not mean: the
+credential must expand with the pinned contexts without losing a term, and an Open Badge must
+pass the official OB 3.0 schema and the data model rules (its issuer is the signing DID, it has a
+``validFrom``, its subject identifies the learner). Every problem is reported at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy.orm import Session
+
+from app.credentials.document_loader import default_document_loader
+from app.credentials.eddsa_rdfc_2022 import sign as sign_data_integrity
+from app.credentials.errors import CredentialError
+from app.credentials.jsonld import expand_strict
+from app.credentials.ob3 import RuleViolation, data_model_violations, is_open_badge, ob3_violations
+from app.credentials.vc_jwt import encode_vc_jwt
+from app.issuer.identity import IssuerIdentity
+from app.issuer.issuers import active_key
+from app.issuer.keystore import PrivateKeyCache
+from app.problems import Problem, ProblemItem
+from app.settings import Settings
+from app.store.models import Issuer
+
+JwtAlgorithm = Literal["RS256", "EdDSA"]
+
+
+class CredentialRejected(Problem):
+    """A credential the service will not sign; ``code`` names the first problem's kind."""
+
+    status, title = 422, "The credential cannot be signed"
+
+    def __init__(self, detail: str, errors: list[ProblemItem]) -> None:
+        super().__init__(detail, errors=errors)
+        first = errors[0].extra.get("code") if errors else None
+        self.code = str(first or "credential-invalid").replace("_", "-")
+
+
+def _credential_error_items(error: CredentialError) -> list[ProblemItem]:
+    return [
+        ProblemItem(problem.path or "$", problem.message, {"code": problem.code})
+        for problem in error.problems
+    ]
+
+
+def _violation_items(violations: list[RuleViolation]) -> list[ProblemItem]:
+    return [ProblemItem(v.path, v.message, {"code": v.code}) for v in violations]
+
+
+def _inline_context_items(credential: Mapping[str, Any]) -> list[ProblemItem]:
+    """Inline contexts could redefine terms or set an @vocab that keeps any word from being
+    dropped; what we sign may only use the pinned context documents."""
+    contexts = credential.get("@context")
+    entries = contexts if isinstance(contexts, list) else [contexts]
+    return [
+        ProblemItem(
+            f"$['@context'][{index}]",
+            "only the URLs of pinned contexts may be used, not inline context objects",
+            {"code": "inline_context_refused"},
+        )
+        for index, entry in enumerate(entries)
+        if not isinstance(entry, str)
+    ]
+
+
+def credential_problems(credential: Mapping[str, Any], *, signer_did: str) -> list[ProblemItem]:
+    """Everything that stops ``credential`` from being signed by ``signer_did``."""
+    inline = _inline_context_items(credential)
+    if inline:
+        return inline
+    try:
+        expand_strict(credential, default_document_loader())
+    except CredentialError as error:
+        return _credential_error_items(error)
+    if is_open_badge(credential):
+        return _violation_items(ob3_violations(credential, signer_did=signer_did))
+    return _violation_items(data_model_violations(credential, signer_did=signer_did))
+
+
+class CredentialSigner:
+    def __init__(self, session: Session, settings: Settings, keys: PrivateKeyCache) -> None:
+        self.session = session
+        self.identity = IssuerIdentity(session, settings)
+        self.keys = keys
+
+    def check(self, issuer: Issuer, credential: Mapping[str, Any]) -> None:
+        problems = credential_problems(credential, signer_did=self.identity.did(issuer))
+        if problems:
+            raise CredentialRejected(
+                f"{len(problems)} problem(s) in the credential; nothing was signed", problems
+            )
+
+    def sign(
+        self, issuer: Issuer, credential: Mapping[str, Any], *, created: datetime | None = None
+    ) -> dict[str, Any]:
+        """The credential with an eddsa-rdfc-2022 Data Integrity proof."""
+        self.check(issuer, credential)
+        key = active_key(self.session, issuer, "Ed25519")
+        method = self.identity.verification_method_id(issuer, key)
+        assert method is not None
+        private_key = self.keys.get(key.private_key_file)
+        assert isinstance(private_key, Ed25519PrivateKey)
+        return sign_data_integrity(
+            credential, private_key, method, created=created or datetime.now(UTC)
+        )
+
+    def sign_jwt(
+        self, issuer: Issuer, credential: Mapping[str, Any], algorithm: JwtAlgorithm | None = None
+    ) -> str:
+        """The credential as a VC-JWT: RS256 where the issuer's RSA key is published (did:web),
+        EdDSA otherwise."""
+        self.check(issuer, credential)
+        if algorithm is None:
+            algorithm = "RS256" if self.identity.settings.uses_did_web else "EdDSA"
+        key = active_key(self.session, issuer, "RSA" if algorithm == "RS256" else "Ed25519")
+        kid = self.identity.verification_method_id(issuer, key)
+        if kid is None:
+            raise CredentialRejected(
+                "RS256 needs a did:web issuer (an https public base URL)",
+                [ProblemItem("$.options.format", "use EdDSA", {"code": "algorithm_unavailable"})],
+            )
+        return encode_vc_jwt(
+            credential, self.keys.get(key.private_key_file), kid=kid, algorithm=algorithm
+        )

@@ -1,0 +1,1 @@
+"""Verification: resolving issuer keys, running the checks, and reporting them."""
