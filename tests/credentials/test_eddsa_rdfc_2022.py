@@ -14,7 +14,7 @@ from app.credentials.canonicalize import Engine, canonicalize
 from app.credentials.data_integrity import add_proof, resolve_did_key
 from app.credentials.did import did_key_from_public_key, did_key_verification_method
 from app.credentials.ed25519_signature_2020 import ED25519_SIGNATURE_2020
-from app.credentials.eddsa_rdfc_2022 import EDDSA_RDFC_2022, sign, sign_credential, verify
+from app.credentials.eddsa_rdfc_2022 import EDDSA_RDFC_2022, sign, verify
 from app.credentials.errors import CannotSign, CredentialError
 from app.credentials.multibase import encode_base58btc
 from app.credentials.multikey import private_key_from_multibase
@@ -600,7 +600,3 @@ def test_the_legacy_suite_does_not_sign(learner_credential, did_key_issuer):
     key, method = did_key_issuer
     with pytest.raises(CannotSign):
         add_proof(learner_credential, ED25519_SIGNATURE_2020, key, method)
-
-
-def test_sign_credential_is_sign():
-    assert sign_credential is sign
