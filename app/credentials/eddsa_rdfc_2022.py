@@ -259,4 +259,3 @@ def verify(
         expected_proof_purpose=expected_proof_purpose,
         clock_skew=clock_skew,
     )
-

@@ -41,6 +41,9 @@ When one pass finds several problems, the first is raised and the others ride al
     │                                  sign for the issuer
     ├── JwtRejected                    jwt_rejected              a VC-JWT refused; its code is
     │                                                            one of vc_jwt.JwtCode (jwt_...)
+    ├── StatusListError                status_list_invalid       a status entry or list refused;
+    │                                                            its code is one of
+    │                                                            status_list.StatusCode
     └── ProofError                     proof_error               (group) a proof refused
         ├── ProofMissing               proof_missing             the document carries no proof
         ├── MalformedProof             malformed_proof           a field missing or mistyped
@@ -200,6 +203,13 @@ class JwtRejected(CredentialError):
     """A VC-JWT that verification refuses; ``code`` names the reason (a ``vc_jwt.JwtCode``)."""
 
     code = "jwt_rejected"
+
+
+class StatusListError(CredentialError):
+    """A status entry or status list a verifier must refuse; ``code`` names the reason (a
+    ``status_list.StatusCode``)."""
+
+    code = "status_list_invalid"
 
 
 class ProofError(_FixedCodeError):
