@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.store.models import (
@@ -13,9 +13,18 @@ from app.store.models import (
     Achievement,
     AchievementVersion,
     ApiClient,
+    Award,
+    AwardEvent,
+    AwardJob,
     CatalogImport,
+    IdempotencyRecord,
     Issuer,
     IssuerKey,
+    Learner,
+    StatusList,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 
 
@@ -209,3 +218,276 @@ class AchievementRepository:
         self.session.add(record)
         self.session.flush()
         return record
+
+
+class LearnerRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def by_public_id(self, public_id: str) -> Learner | None:
+        return self.session.scalars(
+            select(Learner).where(Learner.public_id == public_id)
+        ).one_or_none()
+
+    def find(
+        self, issuer_id: int, *, student_id: str | None, email: str | None, did: str | None
+    ) -> list[Learner]:
+        """Learners of the issuer matching any of the identifiers, each once."""
+        found: dict[int, Learner] = {}
+        for column, value in (
+            (Learner.student_id, student_id),
+            (Learner.email, email),
+            (Learner.did, did),
+        ):
+            if value is None:
+                continue
+            row = self.session.scalars(
+                select(Learner).where(Learner.issuer_id == issuer_id, column == value)
+            ).one_or_none()
+            if row is not None:
+                found[row.id] = row
+        return list(found.values())
+
+    def add(self, learner: Learner) -> Learner:
+        self.session.add(learner)
+        self.session.flush()
+        return learner
+
+
+class StatusListRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def by_uid(self, uid: str) -> StatusList | None:
+        return self.session.scalars(select(StatusList).where(StatusList.uid == uid)).one_or_none()
+
+    def by_id(self, list_id: int) -> StatusList | None:
+        return self.session.get(StatusList, list_id)
+
+    def newest(self, issuer_id: int, purpose: str) -> StatusList | None:
+        return self.session.scalars(
+            select(StatusList)
+            .where(StatusList.issuer_id == issuer_id, StatusList.purpose == purpose)
+            .order_by(StatusList.sequence.desc())
+            .limit(1)
+        ).one_or_none()
+
+    def take_index(self, list_id: int) -> int | None:
+        """Claim the list's next free position in one atomic UPDATE; ``None`` once it is full.
+
+        The row lock (PostgreSQL) or the database write lock (SQLite) serialises concurrent
+        claims across processes, so no position is handed out twice.
+        """
+        claimed = self.session.execute(
+            update(StatusList)
+            .where(StatusList.id == list_id, StatusList.next_index < StatusList.size)
+            .values(next_index=StatusList.next_index + 1)
+            .returning(StatusList.next_index)
+        ).scalar_one_or_none()
+        return None if claimed is None else int(claimed) - 1
+
+    def add(self, status_list: StatusList) -> StatusList:
+        self.session.add(status_list)
+        self.session.flush()
+        return status_list
+
+    def set_positions(self, list_id: int) -> list[int]:
+        """Positions of the list's credentials that are revoked (or superseded)."""
+        return list(
+            self.session.scalars(
+                select(Award.status_index).where(
+                    Award.status_list_id == list_id, Award.status.in_(("revoked", "superseded"))
+                )
+            )
+        )
+
+    def touch(self, list_id: int, moment: datetime) -> None:
+        self.session.execute(
+            update(StatusList).where(StatusList.id == list_id).values(changed_at=moment)
+        )
+
+
+class AwardRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def by_uid(self, uid: str) -> Award | None:
+        return self.session.scalars(select(Award).where(Award.uid == uid)).one_or_none()
+
+    def by_id(self, award_id: int) -> Award | None:
+        return self.session.get(Award, award_id)
+
+    def by_token(self, token: str) -> Award | None:
+        return self.session.scalars(
+            select(Award).where(Award.credential_token == token)
+        ).one_or_none()
+
+    def by_source(self, client_id: str, source_award_id: str) -> Award | None:
+        return self.session.scalars(
+            select(Award).where(
+                Award.source_client == client_id, Award.source_award_id == source_award_id
+            )
+        ).one_or_none()
+
+    def page(
+        self,
+        *,
+        issuer_ids: set[int],
+        learner_id: int | None,
+        achievement_id: int | None,
+        status: str | None,
+        since: datetime | None,
+        after_id: int,
+        limit: int,
+    ) -> Sequence[Award]:
+        query = select(Award).where(Award.issuer_id.in_(issuer_ids), Award.id > after_id)
+        if learner_id is not None:
+            query = query.where(Award.learner_id == learner_id)
+        if achievement_id is not None:
+            query = query.where(Award.achievement_id == achievement_id)
+        if status is not None:
+            query = query.where(Award.status == status)
+        if since is not None:
+            query = query.where(Award.changed_at >= since)
+        return self.session.scalars(query.order_by(Award.id).limit(limit)).all()
+
+    def revoked_in_issuer(self, issuer_id: int) -> Sequence[Award]:
+        return self.session.scalars(
+            select(Award)
+            .where(Award.issuer_id == issuer_id, Award.status.in_(("revoked", "superseded")))
+            .order_by(Award.id)
+        ).all()
+
+    def events(self, award_id: int) -> Sequence[AwardEvent]:
+        return self.session.scalars(
+            select(AwardEvent).where(AwardEvent.award_id == award_id).order_by(AwardEvent.id)
+        ).all()
+
+    def add(self, award: Award) -> Award:
+        self.session.add(award)
+        self.session.flush()
+        return award
+
+    def add_event(self, event: AwardEvent) -> AwardEvent:
+        self.session.add(event)
+        self.session.flush()
+        return event
+
+
+class IdempotencyRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, client_id: str, key: str) -> IdempotencyRecord | None:
+        return self.session.scalars(
+            select(IdempotencyRecord).where(
+                IdempotencyRecord.client_id == client_id, IdempotencyRecord.key == key
+            )
+        ).one_or_none()
+
+    def add(self, record: IdempotencyRecord) -> IdempotencyRecord:
+        self.session.add(record)
+        self.session.flush()
+        return record
+
+
+class JobRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def by_uid(self, uid: str) -> AwardJob | None:
+        return self.session.scalars(select(AwardJob).where(AwardJob.uid == uid)).one_or_none()
+
+    def by_key(self, client_id: str, key: str) -> AwardJob | None:
+        return self.session.scalars(
+            select(AwardJob).where(AwardJob.client_id == client_id, AwardJob.idempotency_key == key)
+        ).one_or_none()
+
+    def unfinished(self) -> Sequence[AwardJob]:
+        return self.session.scalars(
+            select(AwardJob).where(AwardJob.status != "done").order_by(AwardJob.id)
+        ).all()
+
+    def progress(self, job_id: int, *, processed: int) -> None:
+        self.session.execute(
+            update(AwardJob).where(AwardJob.id == job_id).values(processed=processed)
+        )
+
+    def add(self, job: AwardJob) -> AwardJob:
+        self.session.add(job)
+        self.session.flush()
+        return job
+
+
+class WebhookRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def by_uid(self, uid: str) -> WebhookEndpoint | None:
+        return self.session.scalars(
+            select(WebhookEndpoint).where(WebhookEndpoint.uid == uid)
+        ).one_or_none()
+
+    def for_client(self, client_id: str) -> Sequence[WebhookEndpoint]:
+        return self.session.scalars(
+            select(WebhookEndpoint)
+            .where(WebhookEndpoint.client_id == client_id, WebhookEndpoint.disabled_at.is_(None))
+            .order_by(WebhookEndpoint.id)
+        ).all()
+
+    def listening(self, issuer_ids: list[int]) -> Sequence[WebhookEndpoint]:
+        return self.session.scalars(
+            select(WebhookEndpoint).where(
+                WebhookEndpoint.issuer_id.in_(issuer_ids), WebhookEndpoint.disabled_at.is_(None)
+            )
+        ).all()
+
+    def add(self, endpoint: WebhookEndpoint) -> WebhookEndpoint:
+        self.session.add(endpoint)
+        self.session.flush()
+        return endpoint
+
+    def add_delivery(self, delivery: WebhookDelivery) -> None:
+        self.session.add(delivery)
+
+    def due(self, moment: datetime, limit: int) -> Sequence[WebhookDelivery]:
+        return self.session.scalars(
+            select(WebhookDelivery)
+            .where(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= moment)
+            .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
+            .limit(limit)
+        ).all()
+
+    def claim(self, delivery: WebhookDelivery, until: datetime) -> bool:
+        """Take a due delivery for this worker: an UPDATE that only one worker can win."""
+        claimed = self.session.execute(
+            update(WebhookDelivery)
+            .where(
+                WebhookDelivery.id == delivery.id,
+                WebhookDelivery.status == "pending",
+                WebhookDelivery.next_attempt_at == delivery.next_attempt_at,
+            )
+            .values(next_attempt_at=until)
+        )
+        return bool(getattr(claimed, "rowcount", 0) == 1)
+
+    def endpoint(self, endpoint_id: int) -> WebhookEndpoint | None:
+        return self.session.get(WebhookEndpoint, endpoint_id)
+
+    def deliveries(self, endpoint_id: int, limit: int) -> Sequence[WebhookDelivery]:
+        return self.session.scalars(
+            select(WebhookDelivery)
+            .where(WebhookDelivery.endpoint_id == endpoint_id)
+            .order_by(WebhookDelivery.id.desc())
+            .limit(limit)
+        ).all()
+
+    def attempts(self, delivery_id: int) -> Sequence[WebhookAttempt]:
+        return self.session.scalars(
+            select(WebhookAttempt)
+            .where(WebhookAttempt.delivery_id == delivery_id)
+            .order_by(WebhookAttempt.id)
+        ).all()
+
+    def add_attempt(self, attempt: WebhookAttempt) -> None:
+        self.session.add(attempt)
