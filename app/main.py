@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 from app import __version__
-from app.api import achievements, catalogs, health, issuers, oauth, vc_api
+from app.api import (
+    achievements,
+    awards,
+    catalogs,
+    health,
+    issuers,
+    oauth,
+    status_lists,
+    vc_api,
+    webhooks,
+)
 from app.api.errors import install_error_handlers
 from app.api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from app.issuer.award_batches import job_actor, start_job_thread, unfinished_jobs
+from app.issuer.webhook_dispatch import WebhookDispatcher, start_dispatcher_thread
 from app.runtime import Runtime
 from app.settings import Settings, get_settings
 
@@ -20,9 +36,30 @@ and send `Authorization: Bearer <token>`. Every error is an RFC 9457 problem doc
 """
 
 
+def _resume_jobs(runtime: Runtime) -> None:
+    """Award jobs a crash interrupted run again; their committed rows replay, none doubles."""
+    with runtime.sessions() as session:
+        pending = unfinished_jobs(session)
+    for uid in pending:
+        start_job_thread(runtime.sessions, runtime.settings, runtime.private_keys, uid, job_actor)
+
+
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
     runtime = runtime or Runtime.from_settings(settings or get_settings())
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        _resume_jobs(runtime)
+        stop = threading.Event()
+        dispatcher = start_dispatcher_thread(
+            WebhookDispatcher(runtime.sessions, runtime.settings), stop
+        )
+        yield
+        stop.set()
+        dispatcher.join(timeout=30)
+
     app = FastAPI(
+        lifespan=lifespan,
         title="xqbadges",
         version=__version__,
         description=DESCRIPTION,
@@ -30,7 +67,17 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
     app.state.runtime = runtime
     install_error_handlers(app)
-    for module in (health, oauth, issuers, achievements, catalogs, vc_api):
+    for module in (
+        health,
+        oauth,
+        issuers,
+        achievements,
+        catalogs,
+        vc_api,
+        awards,
+        status_lists,
+        webhooks,
+    ):
         app.include_router(module.router)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=runtime.settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,6 +20,8 @@ class Runtime:
     sessions: sessionmaker[Session]
     keystore: KeyStore
     private_keys: PrivateKeyCache
+    status_list_cache: dict[int, Any] = field(default_factory=dict)
+    """The newest signed form of each status list, re-signed only when the list changes."""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Runtime:

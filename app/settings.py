@@ -38,6 +38,18 @@ class Settings(BaseSettings):
         default=5 * 1024 * 1024, gt=0, description="Largest request body accepted (413 beyond)."
     )
     access_token_ttl_seconds: int = Field(default=3600, gt=0, le=86400)
+    webhook_trusted_hosts: list[str] = Field(
+        default_factory=list,
+        description=(
+            "host or host:port values webhooks may reach over http and on private or loopback "
+            "addresses (a platform inside the district's network); empty by default"
+        ),
+    )
+    webhook_max_attempts: int = Field(default=8, ge=1, le=20)
+    webhook_retry_base_seconds: float = Field(
+        default=30.0, gt=0, description="First retry delay; each next one doubles"
+    )
+    webhook_poll_seconds: float = Field(default=2.0, gt=0)
     default_issuer_slug: str = "xq"
     default_issuer_name: str = "XQ Institute"
     default_issuer_url: str = "https://xqsuperschool.org"

@@ -24,6 +24,7 @@ SCOPES: dict[str, str] = {
     "awards:read": "read awards and their history",
     "awards:revoke": "revoke, suspend and reissue awards",
     "catalog:write": "import and change the issuer's badge catalog",
+    "webhooks:manage": "register and remove the client's webhook endpoints, read their log",
     "admin": "manage issuers, keys and clients below the client's issuer",
 }
 

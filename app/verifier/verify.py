@@ -24,6 +24,7 @@ from app.credentials.ob3 import is_open_badge, issuer_id, ob3_violations
 from app.credentials.vc_jwt import verify_vc_jwt
 from app.verifier.keys import KeyResolutionError, KeyResolver
 from app.verifier.report import Outcome, VerificationReport
+from app.verifier.status import StatusListSource, check_status
 
 
 @dataclass
@@ -106,23 +107,32 @@ def _check_validity(
         report.add("validity", Outcome.PASSED, "within its validity period")
 
 
-def _note_status(report: VerificationReport, credential: Mapping[str, Any]) -> None:
-    if credential.get("credentialStatus"):
-        report.add(
-            "status",
-            Outcome.WARNING,
-            "the credential names a status list, which this verifier does not read yet",
-            "status_not_checked",
-        )
+def _check_status(
+    report: VerificationReport,
+    credential: Mapping[str, Any],
+    resolver: KeyResolver,
+    lists: StatusListSource | None,
+    now: datetime,
+) -> None:
+    keys = _IssuerKeys(resolver, issuer_id(credential))
+    check_status(report, credential, lists=lists, list_key=keys.ed25519_key, now=now)
 
 
 def verify_credential(
-    credential: Any, resolver: KeyResolver, *, now: datetime | None = None
+    credential: Any,
+    resolver: KeyResolver,
+    *,
+    status_lists: StatusListSource | None = None,
+    now: datetime | None = None,
 ) -> VerificationReport:
-    """Verify a credential: a JSON object with proofs, or a VC-JWT string."""
+    """Verify a credential: a JSON object with proofs, or a VC-JWT string.
+
+    ``status_lists`` dereferences a status list URL to its list credential (``None`` when it
+    cannot); without it, a credential's status is reported as unknown.
+    """
     now = now or datetime.now(UTC)
     if isinstance(credential, str):
-        return _verify_jwt(credential.strip(), resolver, now)
+        return _verify_jwt(credential.strip(), resolver, status_lists, now)
     report = VerificationReport(format="ldp")
     if not isinstance(credential, Mapping):
         report.add(
@@ -140,11 +150,13 @@ def verify_credential(
     else:
         report.add("proof", Outcome.FAILED, proof.message, proof.code)
     _check_validity(report, credential, now)
-    _note_status(report, credential)
+    _check_status(report, credential, resolver, status_lists, now)
     return report
 
 
-def _verify_jwt(token: str, resolver: KeyResolver, now: datetime) -> VerificationReport:
+def _verify_jwt(
+    token: str, resolver: KeyResolver, status_lists: StatusListSource | None, now: datetime
+) -> VerificationReport:
     report = VerificationReport(format="jwt")
     issuers: dict[str, _IssuerKeys] = {}
 
@@ -170,5 +182,5 @@ def _verify_jwt(token: str, resolver: KeyResolver, now: datetime) -> Verificatio
     report.credential = dict(credential)
     _check_document(report, credential)
     _check_validity(report, credential, now)
-    _note_status(report, credential)
+    _check_status(report, credential, resolver, status_lists, now)
     return report

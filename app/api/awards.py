@@ -1,0 +1,259 @@
+"""The award API for LMS and portfolio platforms: award, read, list, revoke, reissue."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Header, Path, Query
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from sqlalchemy.orm import Session
+
+from app.access.clients import Principal
+from app.api.deps import PrincipalDep, RuntimeDep, SessionDep
+from app.api.responses import problems
+from app.issuer.award_batches import MAX_BATCH, BatchService, job_actor, start_job_thread
+from app.issuer.award_history import AwardHistory
+from app.issuer.award_input import AwardInput, Text
+from app.issuer.awards import Actor, AwardService
+from app.logs import request_id_var
+
+router = APIRouter(tags=["awards"])
+
+AwardUid = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$", description="The award's id")]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=255,
+        description="Retries with the same key and body get the first answer again",
+    ),
+]
+Status = Literal["active", "revoked", "superseded"]
+
+
+def actor_for(session: Session, principal: Principal) -> Actor:
+    return Actor(
+        client_id=principal.client_id,
+        issuer_id=principal.issuer_id,
+        may_act_for=lambda issuer: principal.may_act_for(session, issuer),
+        request_id=request_id_var.get(),
+    )
+
+
+class RevokeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Text
+
+
+class ReissueIn(BaseModel):
+    """What changes; everything else is carried over from the award being replaced."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    name: Text | None = Field(default=None, description="The learner's corrected display name")
+    results: list[dict[str, Any]] | None = None
+    evidence: list[dict[str, Any]] | None = None
+    narrative: Annotated[str, StringConstraints(max_length=10_000)] | None = None
+    valid_until: datetime | None = Field(default=None, alias="validUntil")
+    reason: Text
+
+
+class BatchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    awards: list[dict[str, Any]] = Field(min_length=1, max_length=MAX_BATCH)
+    all_or_nothing: bool = Field(
+        default=False,
+        alias="allOrNothing",
+        description="Issue nothing unless every row is valid",
+    )
+
+
+class AwardPage(BaseModel):
+    awards: list[dict[str, Any]]
+    next: str | None
+
+
+@router.post(
+    "/api/v1/awards",
+    status_code=201,
+    summary="Award a badge (scope awards:write); retried safely with Idempotency-Key",
+    responses={
+        200: {"description": "This sourceAwardId was already awarded: the existing award"},
+        **problems(401, 403, 409, 413, 422),
+    },
+)
+def post_award(
+    body: AwardInput,
+    principal: PrincipalDep,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    principal.require("awards:write")
+    outcome = AwardService(session, runtime.settings, runtime.private_keys).award(
+        body, actor_for(session, principal), idempotency_key=idempotency_key
+    )
+    headers = {"Idempotent-Replayed": "true"} if outcome.replayed else {}
+    return JSONResponse(outcome.body, status_code=outcome.status_code, headers=headers)
+
+
+@router.post(
+    "/api/v1/awards/batch",
+    summary="Award many (up to 10,000; scope awards:write): 200 with per-row results, or "
+    "202 with a job for more than 100 rows",
+    responses={202: {"description": "A job; poll its url"}, **problems(401, 403, 413, 422)},
+)
+def post_batch(
+    body: BatchIn,
+    principal: PrincipalDep,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    principal.require("awards:write")
+    service = BatchService(session, runtime.settings, runtime.private_keys)
+    outcome = service.submit(
+        body.awards,
+        actor_for(session, principal),
+        all_or_nothing=body.all_or_nothing,
+        idempotency_key=idempotency_key,
+    )
+    if outcome.status_code == 202 and outcome.body["status"] == "queued":
+        start_job_thread(
+            runtime.sessions, runtime.settings, runtime.private_keys, outcome.body["id"], job_actor
+        )
+    return JSONResponse(outcome.body, status_code=outcome.status_code)
+
+
+@router.get(
+    "/api/v1/jobs/{uid}",
+    summary="A batch job's progress, and its per-row results once done (scope awards:write)",
+    responses=problems(401, 403, 404),
+)
+def get_job(
+    uid: AwardUid, principal: PrincipalDep, runtime: RuntimeDep, session: SessionDep
+) -> dict[str, Any]:
+    principal.require("awards:write")
+    service = BatchService(session, runtime.settings, runtime.private_keys)
+    return service.get_job(uid, actor_for(session, principal))
+
+
+@router.get(
+    "/api/v1/awards/{uid}",
+    summary="One award: its current state and its whole history (scope awards:read)",
+    responses=problems(401, 403, 404),
+)
+def get_award(
+    uid: AwardUid, principal: PrincipalDep, runtime: RuntimeDep, session: SessionDep
+) -> dict[str, Any]:
+    principal.require("awards:read")
+    history = AwardHistory(session, runtime.settings, runtime.private_keys)
+    return history.detail(uid, actor_for(session, principal))
+
+
+@router.get(
+    "/api/v1/awards",
+    response_model=AwardPage,
+    summary="Awards of the client's issuers, filtered, a page at a time (scope awards:read)",
+    responses=problems(401, 403, 404, 422),
+)
+def list_awards(
+    principal: PrincipalDep,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    learner: Annotated[str | None, Query(max_length=64, description="A learnerId")] = None,
+    achievement: Annotated[
+        str | None, Query(max_length=2000, description="id or humanCode")
+    ] = None,
+    issuer: Annotated[str | None, Query(max_length=64)] = None,
+    since: Annotated[datetime | None, Query(description="Changed at or after")] = None,
+    status: Status | None = None,
+    cursor: Annotated[str | None, Query(max_length=20, pattern=r"^[0-9]+$")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> AwardPage:
+    principal.require("awards:read")
+    history = AwardHistory(session, runtime.settings, runtime.private_keys)
+    items, next_cursor = history.page(
+        actor_for(session, principal),
+        learner=learner,
+        achievement=achievement,
+        issuer=issuer,
+        since=since,
+        status=status,
+        after=int(cursor or 0),
+        limit=limit,
+    )
+    return AwardPage(awards=items, next=next_cursor)
+
+
+@router.get(
+    "/api/v1/learners/{learner}/awards",
+    response_model=AwardPage,
+    summary="A learner's awards (scope awards:read)",
+    responses=problems(401, 403, 404),
+)
+def learner_awards(
+    learner: Annotated[str, Path(max_length=64)],
+    principal: PrincipalDep,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    cursor: Annotated[str | None, Query(max_length=20, pattern=r"^[0-9]+$")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> AwardPage:
+    principal.require("awards:read")
+    history = AwardHistory(session, runtime.settings, runtime.private_keys)
+    actor = actor_for(session, principal)
+    history.require_learner(learner, actor)
+    items, next_cursor = history.page(
+        actor,
+        learner=learner,
+        achievement=None,
+        issuer=None,
+        since=None,
+        status=None,
+        after=int(cursor or 0),
+        limit=limit,
+    )
+    return AwardPage(awards=items, next=next_cursor)
+
+
+@router.post(
+    "/api/v1/awards/{uid}/revoke",
+    summary="Revoke an award with a reason (scope awards:revoke); status lists show it at once",
+    responses=problems(401, 403, 404, 409, 422),
+)
+def revoke_award(
+    uid: AwardUid,
+    body: RevokeIn,
+    principal: PrincipalDep,
+    runtime: RuntimeDep,
+    session: SessionDep,
+) -> dict[str, Any]:
+    principal.require("awards:revoke")
+    history = AwardHistory(session, runtime.settings, runtime.private_keys)
+    return history.revoke(uid, body.reason, actor_for(session, principal))
+
+
+@router.post(
+    "/api/v1/awards/{uid}/reissue",
+    status_code=201,
+    summary="Replace an award with a corrected credential; the old one becomes superseded",
+    responses=problems(401, 403, 404, 409, 422),
+)
+def reissue_award(
+    uid: AwardUid,
+    body: ReissueIn,
+    principal: PrincipalDep,
+    runtime: RuntimeDep,
+    session: SessionDep,
+) -> dict[str, Any]:
+    principal.require("awards:revoke")
+    history = AwardHistory(session, runtime.settings, runtime.private_keys)
+    changes = body.model_dump(by_alias=True, exclude_none=True, mode="json")
+    reason = changes.pop("reason")
+    return history.reissue(uid, changes, reason, actor_for(session, principal))

@@ -1,0 +1,64 @@
+"""Public status lists and hosted credentials: what verifiers fetch."""
+
+from __future__ import annotations
+
+from email.utils import format_datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import Response
+
+from app.api.deps import RuntimeDep, SessionDep
+from app.api.responses import JsonLdResponse, problems
+from app.issuer.awards import AwardService
+from app.issuer.signing import CredentialSigner
+from app.issuer.status_lists import StatusLists
+from app.problems import NotFound
+
+router = APIRouter(tags=["status"])
+
+STATUS_CACHE_CONTROL = "public, max-age=0, must-revalidate"
+"""Caches may keep a list but must ask again each time: a revocation shows on the next fetch."""
+
+
+@router.get(
+    "/status-lists/{uid}",
+    summary="A signed BitstringStatusListCredential (revocation)",
+    response_class=JsonLdResponse,
+    responses={304: {"description": "Not modified (If-None-Match)"}, **problems(404)},
+)
+def get_status_list(
+    uid: Annotated[str, Path(pattern=r"^[0-9a-f]{24}$")],
+    request: Request,
+    runtime: RuntimeDep,
+    session: SessionDep,
+) -> Response:
+    lists = StatusLists(session, runtime.settings)
+    status_list = lists.get(uid)
+    signer = CredentialSigner(session, runtime.settings, runtime.private_keys)
+    signed = lists.current(status_list, signer, runtime.status_list_cache)
+    headers = {
+        "ETag": signed.etag,
+        "Cache-Control": STATUS_CACHE_CONTROL,
+        "Last-Modified": format_datetime(signed.last_modified, usegmt=True),
+    }
+    if request.headers.get("if-none-match") == signed.etag:
+        return Response(status_code=304, headers=headers)
+    return Response(signed.body, media_type="application/vc+ld+json", headers=headers)
+
+
+@router.get(
+    "/credentials/{token}",
+    summary="A hosted credential: its id dereferences here",
+    response_class=JsonLdResponse,
+    responses=problems(404),
+)
+def get_credential(
+    token: Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{20,64}$")],
+    runtime: RuntimeDep,
+    session: SessionDep,
+) -> JsonLdResponse:
+    award = AwardService(session, runtime.settings, runtime.private_keys).awards.by_token(token)
+    if award is None:
+        raise NotFound("there is no credential at this address")
+    return JsonLdResponse(award.credential, headers={"Cache-Control": "no-cache"})

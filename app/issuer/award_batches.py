@@ -1,0 +1,298 @@
+"""Batches of awards: validated as a whole first, then issued row by row.
+
+Every row is checked (shape, issuer, badge, CPEs) before anything is issued, and each row's
+problems carry its index. With ``allOrNothing`` one bad row stops the whole batch; otherwise the
+good rows are issued and the bad ones reported. Small batches answer at once; large ones become
+a job that a background worker runs and ``GET /api/v1/jobs/{id}`` reports on.
+
+Rows are issued under their own idempotency keys (the batch key or the job id, then ``#`` and
+the row index), so a re-sent batch, or a job run again after a crash, never doubles an award.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.issuer.award_input import AwardInput
+from app.issuer.awards import Actor, AwardService, IdempotencyKeyReused
+from app.issuer.keystore import PrivateKeyCache
+from app.problems import InvalidRequest, NotFound, Problem, ProblemItem
+from app.settings import Settings
+from app.store.models import AwardJob
+from app.store.repositories import IssuerRepository, JobRepository
+
+log = logging.getLogger("xqbadges.batches")
+
+MAX_BATCH = 10_000
+INLINE_LIMIT = 100
+"""Batches up to this many rows are answered in the response; larger ones become jobs."""
+PROGRESS_EVERY = 50
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    status_code: int
+    body: dict[str, Any]
+
+
+def _row_problems(index: int, error: Exception) -> list[ProblemItem]:
+    prefix = f"$.awards[{index}]"
+    if isinstance(error, ValidationError):
+        return [
+            ProblemItem(
+                prefix + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in item["loc"]),
+                str(item["msg"]),
+            )
+            for item in error.errors()
+        ]
+    assert isinstance(error, Problem)
+    items = error.errors or [ProblemItem("$", error.detail)]
+    return [
+        ProblemItem(prefix + item.location.removeprefix("$"), item.message, item.extra)
+        for item in items
+    ]
+
+
+class BatchService:
+    def __init__(self, session: Session, settings: Settings, keys: PrivateKeyCache) -> None:
+        self.session = session
+        self.settings = settings
+        self.keys = keys
+        self.awards = AwardService(session, settings, keys)
+        self.jobs = JobRepository(session)
+
+    def submit(
+        self,
+        rows: list[dict[str, Any]],
+        actor: Actor,
+        *,
+        all_or_nothing: bool,
+        idempotency_key: str | None,
+    ) -> BatchOutcome:
+        digest = hashlib.sha256(
+            json.dumps([rows, all_or_nothing], sort_keys=True).encode()
+        ).hexdigest()
+        if idempotency_key is not None:
+            existing = self.jobs.by_key(actor.client_id, idempotency_key)
+            if existing is not None:
+                if existing.request_hash != digest:
+                    raise IdempotencyKeyReused("this Idempotency-Key named another batch")
+                return BatchOutcome(202, self.job_body(existing))
+        parsed, problems = self.validate(rows, actor)
+        if problems and all_or_nothing:
+            raise InvalidRequest(
+                f"{len({p.location.split(']')[0] for p in problems})} row(s) are not valid; "
+                "nothing was issued (allOrNothing)",
+                errors=problems,
+            )
+        if len(rows) <= INLINE_LIMIT:
+            results = [
+                self._issue_row(index, request, actor, _row_key(idempotency_key, index))
+                if request is not None
+                else _failed_row(index, problems)
+                for index, request in enumerate(parsed)
+            ]
+            return BatchOutcome(200, {"results": results, "summary": _summary(results)})
+        job = self._create_job(rows, actor, idempotency_key, digest, problems, parsed)
+        return BatchOutcome(202, self.job_body(job))
+
+    def validate(
+        self, rows: list[dict[str, Any]], actor: Actor
+    ) -> tuple[list[AwardInput | None], list[ProblemItem]]:
+        parsed: list[AwardInput | None] = []
+        problems: list[ProblemItem] = []
+        for index, row in enumerate(rows):
+            try:
+                request = AwardInput.model_validate(row)
+                self.awards.check(request, actor)
+            except (ValidationError, Problem) as error:
+                if isinstance(error, Problem) and error.status not in (403, 404, 422):
+                    raise
+                problems.extend(_row_problems(index, error))
+                parsed.append(None)
+                continue
+            parsed.append(request)
+        return parsed, problems
+
+    def _issue_row(
+        self, index: int, request: AwardInput, actor: Actor, key: str | None
+    ) -> dict[str, Any]:
+        try:
+            outcome = self.awards.award(request, actor, idempotency_key=key)
+        except Problem as problem:
+            self.session.rollback()
+            return {
+                "index": index,
+                "status": problem.status,
+                "code": problem.code,
+                "errors": [item.as_dict() for item in _row_problems(index, problem)],
+            }
+        return {
+            "index": index,
+            "status": outcome.status_code,
+            "id": outcome.body["id"],
+            "publicUrl": outcome.body["publicUrl"],
+        }
+
+    def _create_job(
+        self,
+        rows: list[dict[str, Any]],
+        actor: Actor,
+        key: str | None,
+        digest: str,
+        problems: list[ProblemItem],
+        parsed: list[AwardInput | None],
+    ) -> AwardJob:
+        results = [_failed_row(index, problems) for index, row in enumerate(parsed) if row is None]
+        job = AwardJob(
+            uid=str(uuid.uuid4()),
+            client_id=actor.client_id,
+            issuer_id=actor.issuer_id,
+            idempotency_key=key,
+            request_hash=digest,
+            status="queued",
+            total=len(rows),
+            processed=0,
+            rows=rows,
+            results=results,
+        )
+        try:
+            self.jobs.add(job)
+            self.session.commit()
+        except IntegrityError:
+            self.session.rollback()
+            assert key is not None
+            found = self.jobs.by_key(actor.client_id, key)
+            assert found is not None
+            return found
+        return job
+
+    def job_body(self, job: AwardJob) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "id": job.uid,
+            "status": job.status,
+            "total": job.total,
+            "processed": job.processed,
+            "url": f"/api/v1/jobs/{job.uid}",
+        }
+        if job.status == "done":
+            body["results"] = sorted(job.results, key=lambda row: row["index"])
+            body["summary"] = _summary(job.results)
+        return body
+
+    def get_job(self, uid: str, actor: Actor) -> dict[str, Any]:
+        job = self.jobs.by_uid(uid)
+        if job is None or job.client_id != actor.client_id:
+            raise NotFound(f"there is no job {uid!r}")
+        return self.job_body(job)
+
+
+def run_job(
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    keys: PrivateKeyCache,
+    job_uid: str,
+    actor_for: Callable[[Session, AwardJob], Actor],
+) -> None:
+    """Work through a job's rows; safe to run again after a crash (rows replay by key)."""
+    with sessions() as session:
+        jobs = JobRepository(session)
+        job = jobs.by_uid(job_uid)
+        if job is None or job.status == "done":
+            return
+        job.status = "running"
+        session.commit()
+        actor = actor_for(session, job)
+        service = BatchService(session, settings, keys)
+        failed = {row["index"] for row in job.results}
+        results = list(job.results)
+        for index, row in enumerate(job.rows):
+            if index in failed:
+                continue
+            request = AwardInput.model_validate(row)
+            results.append(service._issue_row(index, request, actor, f"job:{job.uid}#{index}"))
+            if (index + 1) % PROGRESS_EVERY == 0:
+                jobs.progress(job.id, processed=index + 1)
+                session.commit()
+        job = jobs.by_uid(job_uid)
+        assert job is not None
+        job.results = results
+        job.processed = job.total
+        job.status = "done"
+        job.finished_at = datetime.now(UTC)
+        session.commit()
+
+
+def start_job_thread(
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    keys: PrivateKeyCache,
+    job_uid: str,
+    actor_for: Callable[[Session, AwardJob], Actor],
+) -> threading.Thread:
+    def work() -> None:
+        try:
+            run_job(sessions, settings, keys, job_uid, actor_for)
+        except Exception:
+            log.exception("award job %s stopped; it resumes when the service restarts", job_uid)
+
+    thread = threading.Thread(target=work, name=f"award-job-{job_uid}", daemon=True)
+    thread.start()
+    return thread
+
+
+def unfinished_jobs(session: Session) -> list[str]:
+    return [job.uid for job in JobRepository(session).unfinished()]
+
+
+def job_actor(session: Session, job: AwardJob) -> Actor:
+    """The job's client, acting for its issuer (and those below it, as it may)."""
+    from app.store.repositories import ClientRepository
+
+    client = ClientRepository(session).by_client_id(job.client_id)
+    issuers = IssuerRepository(session)
+    allowed = {job.issuer_id}
+    if client is not None and client.covers_descendants:
+        allowed |= issuers.descendant_ids(job.issuer_id)
+    return Actor(
+        client_id=job.client_id,
+        issuer_id=job.issuer_id,
+        may_act_for=lambda issuer: issuer.id in allowed,
+        request_id=f"job:{job.uid}",
+    )
+
+
+def _row_key(batch_key: str | None, index: int) -> str | None:
+    return None if batch_key is None else f"{batch_key}#{index}"
+
+
+def _failed_row(index: int, problems: list[ProblemItem]) -> dict[str, Any]:
+    prefix = f"$.awards[{index}]"
+    return {
+        "index": index,
+        "status": 422,
+        "code": "validation-error",
+        "errors": [
+            item.as_dict()
+            for item in problems
+            if item.location == prefix or item.location.startswith((prefix + ".", prefix + "["))
+        ],
+    }
+
+
+def _summary(results: list[dict[str, Any]]) -> dict[str, int]:
+    issued = sum(1 for row in results if row["status"] == 201)
+    existing = sum(1 for row in results if row["status"] == 200)
+    return {"issued": issued, "alreadyIssued": existing, "failed": len(results) - issued - existing}

@@ -1,0 +1,203 @@
+"""Reading awards with their history, and changing them: revoke, reissue.
+
+The history is append-only: every change adds an ``AwardEvent`` (who, when, which request,
+why) and never edits an earlier one. A revocation or a supersession sets the award's bit in its
+status list in the same transaction, so the next fetch of the list shows it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from app.issuer.award_input import AwardInput
+from app.issuer.awards import Actor, AwardService
+from app.issuer.keystore import PrivateKeyCache
+from app.problems import Conflict, InvalidRequest, NotFound, ProblemItem
+from app.settings import Settings
+from app.store.models import Achievement, Award, AwardEvent, Learner
+from app.store.repositories import (
+    AchievementRepository,
+    AwardRepository,
+    IssuerRepository,
+    LearnerRepository,
+)
+
+
+class AwardNotActive(Conflict):
+    code = "award-not-active"
+
+
+class AwardHistory:
+    def __init__(self, session: Session, settings: Settings, keys: PrivateKeyCache) -> None:
+        self.session = session
+        self.service = AwardService(session, settings, keys)
+        self.awards = AwardRepository(session)
+
+    def detail(self, uid: str, actor: Actor) -> dict[str, Any]:
+        award = self.service.get(uid, actor)
+        body = self.service.representation(award)
+        body["history"] = [
+            {
+                "event": event.kind,
+                "at": event.created_at.isoformat().replace("+00:00", "Z"),
+                "actor": event.actor,
+                "requestId": event.request_id,
+                **({"reason": event.reason} if event.reason else {}),
+                **({"details": event.details} if event.details else {}),
+            }
+            for event in self.awards.events(award.id)
+        ]
+        return body
+
+    def require_learner(self, public_id: str, actor: Actor) -> None:
+        learner = LearnerRepository(self.session).by_public_id(public_id)
+        issuer = (
+            None if learner is None else IssuerRepository(self.session).by_id(learner.issuer_id)
+        )
+        if issuer is None or not actor.may_act_for(issuer):
+            raise NotFound(f"there is no learner {public_id!r}")
+
+    def page(
+        self,
+        actor: Actor,
+        *,
+        learner: str | None,
+        achievement: str | None,
+        issuer: str | None,
+        since: datetime | None,
+        status: str | None,
+        after: int,
+        limit: int,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        issuers = IssuerRepository(self.session)
+        visible = {actor.issuer_id} | {
+            member.id for member in issuers.all() if actor.may_act_for(member)
+        }
+        if issuer is not None:
+            chosen = issuers.by_slug(issuer)
+            visible = {chosen.id} & visible if chosen is not None else set()
+        learner_id = None
+        if learner is not None:
+            found = LearnerRepository(self.session).by_public_id(learner)
+            if found is None:
+                return [], None
+            learner_id = found.id
+        achievement_id = None
+        if achievement is not None:
+            achievement_id = self._achievement_id(achievement, visible)
+            if achievement_id is None:
+                return [], None
+        if since is not None and since.tzinfo is None:
+            since = since.replace(tzinfo=UTC)
+        rows = self.awards.page(
+            issuer_ids=visible,
+            learner_id=learner_id,
+            achievement_id=achievement_id,
+            status=status,
+            since=since,
+            after_id=after,
+            limit=limit + 1,
+        )
+        items = [self.service.representation(award) for award in rows[:limit]]
+        return items, (str(rows[limit - 1].id) if len(rows) > limit else None)
+
+    def _achievement_id(self, reference: str, issuer_ids: set[int]) -> int | None:
+        repo = AchievementRepository(self.session)
+        found = repo.by_uid(reference.rstrip("/").rsplit("/", 1)[-1])
+        if found is not None:
+            return found.id
+        lineage: set[int] = set()
+        issuers = IssuerRepository(self.session)
+        for issuer_id in issuer_ids:
+            member = issuers.by_id(issuer_id)
+            if member is not None:
+                lineage |= {member.id, *(parent.id for parent in issuers.ancestors(member))}
+        for issuer_id in sorted(lineage):
+            by_code = repo.by_code(issuer_id, reference)
+            if by_code is not None:
+                return by_code.id
+        return None
+
+    def revoke(self, uid: str, reason: str, actor: Actor) -> dict[str, Any]:
+        award = self.service.get(uid, actor)
+        if award.status != "active":
+            raise AwardNotActive(f"award {uid} is {award.status}; only an active award is revoked")
+        self._end(award, "revoked", reason, actor)
+        learner = self.session.get(Learner, award.learner_id)
+        assert learner is not None
+        achievement = self.session.get(Achievement, award.achievement_id)
+        assert achievement is not None
+        version = AchievementRepository(self.session).version(
+            achievement.id, award.achievement_version
+        )
+        name = achievement.code if version is None else version.definition["badge"]["title"]
+        self.service.webhooks.enqueue(
+            award.issuer_id,
+            "award.revoked",
+            self.service.event_data(award, learner, {"reason": reason, "achievementName": name}),
+        )
+        self.session.commit()
+        return self.service.representation(award)
+
+    def reissue(
+        self, uid: str, changes: dict[str, Any], reason: str, actor: Actor
+    ) -> dict[str, Any]:
+        old = self.service.get(uid, actor)
+        if old.status != "active":
+            raise AwardNotActive(f"award {uid} is {old.status}; only an active award is reissued")
+        data = dict(old.request["input"])
+        data.pop("sourceAwardId", None)
+        data.pop("issuer", None)
+        name = changes.pop("name", None)
+        if name is not None:
+            data["recipient"] = {**data["recipient"], "name": name}
+        data.update(changes)
+        issuer = IssuerRepository(self.session).by_id(old.issuer_id)
+        assert issuer is not None
+        data["issuer"] = issuer.slug
+        try:
+            request = AwardInput.model_validate(data)
+        except ValidationError as error:
+            raise InvalidRequest(
+                "the corrected award is not valid",
+                errors=[
+                    ProblemItem("$." + ".".join(str(part) for part in item["loc"]), item["msg"])
+                    for item in error.errors()
+                ],
+            ) from error
+        outcome = self.service._issue(request, actor, request.fingerprint(), replaces=old)
+        new = self.awards.by_uid(outcome.body["id"])
+        assert new is not None
+        old.superseded_by_id = new.id
+        self._end(old, "superseded", reason, actor, details={"supersededBy": new.uid})
+        self.session.commit()
+        return self.service.representation(new)
+
+    def _end(
+        self,
+        award: Award,
+        status: str,
+        reason: str,
+        actor: Actor,
+        *,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        now = datetime.now(UTC)
+        award.status = status
+        award.changed_at = now
+        self.awards.add_event(
+            AwardEvent(
+                award_id=award.id,
+                kind=status,
+                actor=actor.name,
+                request_id=actor.request_id,
+                reason=reason,
+                details={"publicUrl": self.service.public_url(award), **(details or {})},
+                created_at=now,
+            )
+        )
+        self.service.status_lists.mark_changed(award.status_list_id)

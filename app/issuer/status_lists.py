@@ -1,0 +1,150 @@
+"""Bitstring Status Lists: positions for new credentials, and the signed list documents.
+
+Each issuer has revocation lists of ``MIN_BITSTRING_LENGTH`` positions (the specification's
+minimum, which gives every credential a crowd to hide in). A new credential claims the next
+position of the newest list with one atomic UPDATE; a full list is followed by a new one.
+Positions are never handed out twice, even when the claiming transaction rolls back (the
+position is then simply never used).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.credentials.status_list import (
+    MIN_BITSTRING_LENGTH,
+    Bitstring,
+    bitstring_status_entry,
+    bitstring_status_list_credential,
+)
+from app.issuer.identity import IssuerIdentity
+from app.issuer.signing import CredentialSigner
+from app.problems import NotFound
+from app.settings import Settings
+from app.store.models import Issuer, StatusList
+from app.store.repositories import IssuerRepository, StatusListRepository
+
+REVOCATION = "revocation"
+
+
+@dataclass(frozen=True)
+class StatusPosition:
+    status_list: StatusList
+    index: int
+
+
+@dataclass(frozen=True)
+class SignedStatusList:
+    body: bytes
+    etag: str
+    last_modified: datetime
+
+
+class StatusLists:
+    def __init__(self, session: Session, settings: Settings) -> None:
+        self.session = session
+        self.settings = settings
+        self.repo = StatusListRepository(session)
+
+    def list_url(self, status_list: StatusList) -> str:
+        return f"{self.settings.public_base_url}/status-lists/{status_list.uid}"
+
+    def claim(self, issuer: Issuer, purpose: str = REVOCATION) -> StatusPosition:
+        """The next free position of the issuer's newest list, opening a new list when needed.
+
+        The claim commits at once, so concurrent awards do not queue behind one another's
+        signing on the list's row. Call it before the award's transaction writes anything (it
+        commits the session). A position whose award then fails stays unused, which the
+        specification allows: positions are never handed out twice.
+        """
+        while True:
+            newest = self.repo.newest(issuer.id, purpose)
+            if newest is not None:
+                index = self.repo.take_index(newest.id)
+                if index is not None:
+                    self.session.commit()
+                    return StatusPosition(newest, index)
+            self._open_list(issuer, purpose, 0 if newest is None else newest.sequence + 1)
+
+    def _open_list(self, issuer: Issuer, purpose: str, sequence: int) -> None:
+        """Create list number ``sequence``; if a concurrent request created it first, fine."""
+        try:
+            self.repo.add(
+                StatusList(
+                    uid=secrets.token_hex(12),
+                    issuer_id=issuer.id,
+                    purpose=purpose,
+                    sequence=sequence,
+                    size=MIN_BITSTRING_LENGTH,
+                    next_index=0,
+                )
+            )
+            self.session.commit()
+        except IntegrityError:
+            self.session.rollback()
+
+    def entry(self, position: StatusPosition) -> dict[str, Any]:
+        return bitstring_status_entry(
+            self.list_url(position.status_list), position.index, position.status_list.purpose
+        )
+
+    def mark_changed(self, list_id: int) -> None:
+        self.repo.touch(list_id, datetime.now(UTC))
+
+    def get(self, uid: str) -> StatusList:
+        found = self.repo.by_uid(uid)
+        if found is None:
+            raise NotFound(f"there is no status list {uid!r}")
+        return found
+
+    def current(
+        self, status_list: StatusList, signer: CredentialSigner, cache: dict[int, Any]
+    ) -> SignedStatusList:
+        """The signed list, re-signed only when it changed since ``cache`` last saw it."""
+        signed: SignedStatusList | None = cache.get(status_list.id)
+        if signed is None or signed.last_modified != status_list.changed_at:
+            signed = self.signed(status_list, signer)
+            cache[status_list.id] = signed
+        return signed
+
+    def document_for_url(
+        self, url: str, signer: CredentialSigner, cache: dict[int, Any]
+    ) -> dict[str, Any] | None:
+        """The signed list credential this service publishes at ``url``, if it is one of ours."""
+        prefix = f"{self.settings.public_base_url}/status-lists/"
+        if not url.startswith(prefix):
+            return None
+        found = self.repo.by_uid(url.removeprefix(prefix))
+        if found is None:
+            return None
+        document: dict[str, Any] = json.loads(self.current(found, signer, cache).body)
+        return document
+
+    def signed(self, status_list: StatusList, signer: CredentialSigner) -> SignedStatusList:
+        """The list as a BitstringStatusListCredential signed by its issuer, as served."""
+        issuer = IssuerRepository(self.session).by_id(status_list.issuer_id)
+        assert issuer is not None
+        bits = Bitstring(status_list.size)
+        for index in self.repo.set_positions(status_list.id):
+            bits.set(index)
+        credential = bitstring_status_list_credential(
+            self.list_url(status_list),
+            IssuerIdentity(self.session, self.settings).did(issuer),
+            status_list.purpose,
+            bits,
+            valid_from=status_list.changed_at,
+        )
+        body = json.dumps(signer.sign(issuer, credential), separators=(",", ":")).encode()
+        return SignedStatusList(
+            body=body,
+            etag='"' + hashlib.sha256(body).hexdigest()[:32] + '"',
+            last_modified=status_list.changed_at,
+        )

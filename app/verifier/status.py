@@ -1,0 +1,98 @@
+"""The status check: read the credential's bit in its issuer's signed Bitstring Status List.
+
+A list is trusted only when its own proof verifies with a key of the credential's issuer. A
+list that cannot be had, or fails a check, makes the status ``unknown`` with the reason: never
+a guessed "valid" and never a forged "revoked".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from app.credentials.eddsa_rdfc_2022 import verify as verify_data_integrity
+from app.credentials.errors import CredentialError
+from app.credentials.ob3 import issuer_id
+from app.credentials.status_list import ENTRY_TYPE, read_status
+from app.verifier.report import Outcome, VerificationReport
+
+StatusListSource = Callable[[str], Mapping[str, Any] | None]
+KeyLookup = Callable[[str], Ed25519PublicKey]
+
+_SET_MEANS = {"revocation": ("revoked", "revoked"), "suspension": ("suspended", "suspended")}
+
+
+def check_status(
+    report: VerificationReport,
+    credential: Mapping[str, Any],
+    *,
+    lists: StatusListSource | None,
+    list_key: KeyLookup,
+    now: datetime,
+) -> None:
+    status = credential.get("credentialStatus")
+    if not status:
+        return
+    entries = status if isinstance(status, list) else [status]
+    for entry in entries:
+        _check_entry(report, credential, entry, lists, list_key, now)
+
+
+def _check_entry(
+    report: VerificationReport,
+    credential: Mapping[str, Any],
+    entry: Any,
+    lists: StatusListSource | None,
+    list_key: KeyLookup,
+    now: datetime,
+) -> None:
+    types = entry.get("type") if isinstance(entry, Mapping) else None
+    if types != ENTRY_TYPE and not (isinstance(types, list) and ENTRY_TYPE in types):
+        report.add(
+            "status",
+            Outcome.WARNING,
+            f"the status method {types!r} is not one this verifier reads",
+            "status_method_unsupported",
+        )
+        return
+    assert isinstance(entry, Mapping)
+    url = entry.get("statusListCredential")
+    document = lists(url) if lists is not None and isinstance(url, str) else None
+    if document is None:
+        report.add(
+            "status",
+            Outcome.UNKNOWN,
+            f"the status list {url!r} could not be fetched",
+            "status_unavailable",
+        )
+        return
+    if issuer_id(document) != issuer_id(credential):
+        report.add(
+            "status",
+            Outcome.UNKNOWN,
+            "the status list is not the credential issuer's",
+            "status_list_foreign",
+        )
+        return
+    proof = verify_data_integrity(document, resolve_key=list_key, now=now)
+    if not proof.verified:
+        report.add(
+            "status",
+            Outcome.UNKNOWN,
+            f"the status list's proof failed: {proof.message}",
+            "status_list_unverified",
+        )
+        return
+    try:
+        result = read_status(entry, document, now=now)
+    except CredentialError as error:
+        report.add("status", Outcome.UNKNOWN, error.message, error.code)
+        return
+    if result.set:
+        word, code = _SET_MEANS.get(result.purpose, (result.purpose, "status_set"))
+        report.add("status", Outcome.FAILED, f"the issuer has {word} this credential", code)
+    else:
+        report.add("status", Outcome.PASSED, f"not {_SET_MEANS.get(result.purpose, ('set',))[0]}")

@@ -1,0 +1,99 @@
+"""Award many: validated as a whole, issued row by row, large batches as jobs."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.api.test_awards_api import award_body
+from tests.api.test_problems import assert_problem
+from tests.helpers import bearer
+
+
+@pytest.fixture
+def writer(make_token) -> dict[str, str]:
+    return bearer(make_token("awards:write awards:read"))
+
+
+def rows(count: int, **changes) -> list[dict]:
+    return [
+        award_body(
+            recipient={"studentId": f"S-{index}", "name": f"Student {index}"},
+            sourceAwardId=f"batch-{index}",
+            **changes,
+        )
+        for index in range(count)
+    ]
+
+
+def test_a_small_batch_answers_per_row(client, writer):
+    response = client.post("/api/v1/awards/batch", json={"awards": rows(3)}, headers=writer)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["summary"] == {"issued": 3, "alreadyIssued": 0, "failed": 0}
+    assert [row["index"] for row in body["results"]] == [0, 1, 2]
+
+
+def test_bad_rows_are_reported_by_index_and_good_rows_issued(client, writer):
+    batch = rows(3)
+    batch[1]["achievement"] = "M999"
+    batch[2]["recipient"] = {}
+    body = client.post("/api/v1/awards/batch", json={"awards": batch}, headers=writer).json()
+    assert body["summary"] == {"issued": 1, "alreadyIssued": 0, "failed": 2}
+    assert body["results"][1]["errors"][0]["location"] == "$.awards[1].achievement"
+    assert body["results"][2]["errors"][0]["location"].startswith("$.awards[2].recipient")
+
+
+def test_all_or_nothing_issues_nothing_when_a_row_is_bad(client, writer):
+    batch = rows(3)
+    batch[2]["results"] = [{"cpe": "999x", "level": "demonstrated"}]
+    response = client.post(
+        "/api/v1/awards/batch", json={"awards": batch, "allOrNothing": True}, headers=writer
+    )
+    body = assert_problem(response, 422, "validation-error")
+    assert body["errors"][0]["location"] == "$.awards[2].results[0].cpe"
+    assert client.get("/api/v1/awards", headers=writer).json()["awards"] == []
+
+
+def test_a_resent_batch_doubles_nothing(client, writer):
+    first = client.post("/api/v1/awards/batch", json={"awards": rows(3)}, headers=writer).json()
+    again = client.post("/api/v1/awards/batch", json={"awards": rows(3)}, headers=writer).json()
+    assert again["summary"] == {"issued": 0, "alreadyIssued": 3, "failed": 0}
+    assert [row["id"] for row in again["results"]] == [row["id"] for row in first["results"]]
+
+
+def wait_for_job(client, headers, url: str, timeout: float = 120) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        job = client.get(url, headers=headers).json()
+        if job["status"] == "done":
+            return job
+        assert time.monotonic() < deadline, job
+        time.sleep(0.2)
+
+
+def test_a_large_batch_runs_as_a_job(client, writer):
+    response = client.post(
+        "/api/v1/awards/batch",
+        json={"awards": rows(150)},
+        headers={**writer, "Idempotency-Key": "big-1"},
+    )
+    assert response.status_code == 202, response.text
+    job = wait_for_job(client, writer, response.json()["url"])
+    assert job["summary"] == {"issued": 150, "alreadyIssued": 0, "failed": 0}
+    listed = client.get("/api/v1/awards?limit=200", headers=writer).json()["awards"]
+    assert len(listed) == 150
+
+
+def test_a_resent_job_with_its_key_is_the_same_job(client, writer):
+    headers = {**writer, "Idempotency-Key": "big-2"}
+    first = client.post("/api/v1/awards/batch", json={"awards": rows(120)}, headers=headers)
+    again = client.post("/api/v1/awards/batch", json={"awards": rows(120)}, headers=headers)
+    assert again.json()["id"] == first.json()["id"]
+    wait_for_job(client, writer, first.json()["url"])
+
+
+def test_a_batch_over_the_limit_is_refused(client, writer):
+    response = client.post("/api/v1/awards/batch", json={"awards": [{}] * 10_001}, headers=writer)
+    assert_problem(response, 422, "validation-error")
