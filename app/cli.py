@@ -276,6 +276,69 @@ def cmd_catalog_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _progress_bar(done: int, total: int) -> None:
+    width = 30
+    filled = width * done // max(total, 1)
+    end = "\n" if done == total else ""
+    print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end=end, file=sys.stderr)
+
+
+def cmd_awards_import(args: argparse.Namespace) -> int:
+    from app.issuer.award_csv import import_csv
+    from app.issuer.awards import Actor, AwardService
+    from app.issuer.issuers import get_issuer
+
+    text = Path(args.file).read_text(encoding="utf-8-sig")
+    with _runtime() as runtime, runtime.sessions() as session:
+        issuer = get_issuer(session, args.issuer)
+        actor = Actor(
+            client_id=f"csv:{issuer.slug}",
+            issuer_id=issuer.id,
+            may_act_for=lambda other: other.id == issuer.id,
+            request_id=f"csv:{Path(args.file).name}",
+        )
+        service = AwardService(session, runtime.settings, runtime.private_keys)
+        summary = import_csv(
+            service,
+            text,
+            actor,
+            dry_run=args.dry_run,
+            progress=_progress_bar if sys.stderr.isatty() and not args.json else _no_progress,
+        )
+    row = {
+        "file": Path(args.file).name,
+        "dryRun": args.dry_run,
+        "rows": summary.rows,
+        "issued": summary.issued,
+        "alreadyIssued": summary.already_issued,
+        "failed": summary.failed,
+        "problems": summary.problems,
+    }
+    _print(
+        row,
+        args.json,
+        lambda r: "\n".join(
+            [
+                *(f"  {problem}" for problem in r["problems"]),
+                (
+                    f"{r['file']}: {r['rows']} rows, {r['failed']} with problems"
+                    + (
+                        ""
+                        if r["dryRun"]
+                        else f", {r['issued']} issued, {r['alreadyIssued']} already issued"
+                    )
+                    + (" (dry run: nothing issued)" if r["dryRun"] else "")
+                ),
+            ]
+        ),
+    )
+    return 1 if summary.failed else 0
+
+
+def _no_progress(done: int, total: int) -> None:
+    return None
+
+
 def cmd_catalog_validate(args: argparse.Namespace) -> int:
     from app.catalog.loader import load_catalog_file
 
@@ -374,6 +437,18 @@ def build_parser() -> argparse.ArgumentParser:
     validate = catalog.add_parser("validate", help="check a catalog file without importing it")
     validate.add_argument("file")
     validate.set_defaults(handler=cmd_catalog_validate)
+
+    awards = commands.add_parser("awards", help="awards").add_subparsers(dest="sub", required=True)
+    awards_import = awards.add_parser(
+        "import", help="award from a CSV file (one row per award); re-running issues nothing new"
+    )
+    awards_import.add_argument("file")
+    awards_import.add_argument("--issuer", required=True)
+    awards_import.add_argument(
+        "--dry-run", action="store_true", help="check every row, issue nothing"
+    )
+    awards_import.add_argument("--json", action="store_true")
+    awards_import.set_defaults(handler=cmd_awards_import)
 
     openapi = commands.add_parser("openapi", help="write (or --check) openapi/openapi.json")
     openapi.add_argument("--output", default="openapi/openapi.json")
