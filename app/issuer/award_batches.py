@@ -31,7 +31,7 @@ from app.issuer.keystore import PrivateKeyCache
 from app.problems import InvalidRequest, NotFound, Problem, ProblemItem
 from app.settings import Settings
 from app.store.models import AwardJob
-from app.store.repositories import IssuerRepository, JobRepository
+from app.store.repositories import ClientRepository, IssuerRepository, JobRepository
 
 log = logging.getLogger("xqbadges.batches")
 
@@ -259,8 +259,6 @@ def unfinished_jobs(session: Session) -> list[str]:
 
 def job_actor(session: Session, job: AwardJob) -> Actor:
     """The job's client, acting for its issuer (and those below it, as it may)."""
-    from app.store.repositories import ClientRepository
-
     client = ClientRepository(session).by_client_id(job.client_id)
     issuers = IssuerRepository(session)
     allowed = {job.issuer_id}

@@ -169,7 +169,7 @@ class AwardHistory:
                     for item in error.errors()
                 ],
             ) from error
-        outcome = self.service._issue(request, actor, request.fingerprint(), replaces=old)
+        outcome = self.service.issue_new(request, actor, request.fingerprint(), replaces=old)
         new = self.awards.by_uid(outcome.body["id"])
         assert new is not None
         old.superseded_by_id = new.id

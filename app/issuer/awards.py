@@ -114,7 +114,7 @@ class AwardService:
             if earlier is not None:
                 return earlier
             try:
-                outcome = self._issue(request, actor, fingerprint)
+                outcome = self.issue_new(request, actor, fingerprint)
                 if idempotency_key is not None:
                     IdempotencyRepository(self.session).add(
                         IdempotencyRecord(
@@ -159,7 +159,7 @@ class AwardService:
                 return AwardOutcome(200, self.representation(existing), replayed=True)
         return None
 
-    def _issue(
+    def issue_new(
         self,
         request: AwardInput,
         actor: Actor,
@@ -167,6 +167,8 @@ class AwardService:
         *,
         replaces: Award | None = None,
     ) -> AwardOutcome:
+        """Sign and store a new award without looking for an earlier answer; the caller
+        commits. It commits once itself, to claim the status-list position first."""
         issuer = self._awarding_issuer(request, actor)
         achievement, version = self._achievement(request.achievement, issuer)
         position = self.status_lists.claim(issuer)
