@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from sqlalchemy.exc import OperationalError
 
 from app import __version__
 from app.api import (
@@ -27,6 +29,8 @@ from app.issuer.webhook_dispatch import WebhookDispatcher, start_dispatcher_thre
 from app.runtime import Runtime
 from app.settings import Settings, get_settings
 
+log = logging.getLogger("xqbadges")
+
 DESCRIPTION = """\
 Issues, hosts and verifies 1EdTech Open Badges 3.0 credentials for the XQ Math Badging System.
 
@@ -38,8 +42,12 @@ and send `Authorization: Bearer <token>`. Every error is an RFC 9457 problem doc
 
 def _resume_jobs(runtime: Runtime) -> None:
     """Award jobs a crash interrupted run again; their committed rows replay, none doubles."""
-    with runtime.sessions() as session:
-        pending = unfinished_jobs(session)
+    try:
+        with runtime.sessions() as session:
+            pending = unfinished_jobs(session)
+    except OperationalError:
+        log.warning("the database is down: interrupted award jobs resume at the next start")
+        return
     for uid in pending:
         start_job_thread(runtime.sessions, runtime.settings, runtime.private_keys, uid, job_actor)
 

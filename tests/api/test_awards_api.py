@@ -281,3 +281,19 @@ def test_the_verifier_sees_a_revocation(client, writer):
     assert after["verified"] is False
     assert after["status"]["code"] == "revoked"
     assert after["proof"]["outcome"] == "passed"
+
+
+def test_a_database_that_is_down_gives_503(settings):
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+    from app.runtime import Runtime
+
+    down = settings.model_copy(
+        update={"database_url": "postgresql+psycopg://xqb@127.0.0.1:9/nothing?connect_timeout=2"}
+    )
+    runtime = Runtime.from_settings(down)
+    with TestClient(create_app(runtime=runtime), raise_server_exceptions=False) as http:
+        response = http.post("/api/v1/awards", json=award_body(), headers=bearer("x" * 43))
+    runtime.engine.dispose()
+    assert_problem(response, 503, "unavailable")
