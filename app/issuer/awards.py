@@ -203,7 +203,7 @@ class AwardService:
             credential["description"] = (
                 f"A corrected credential; it replaces {self.public_url(replaces)}."
             )
-        award.credential = self.signer.sign(issuer, credential, created=now)
+        award.credential = self.signer.sign(issuer, credential, created=now, built_here=True)
         self.awards.add(award)
         details = {
             "achievement": achievement.code,

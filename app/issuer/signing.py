@@ -69,15 +69,23 @@ def _inline_context_items(credential: Mapping[str, Any]) -> list[ProblemItem]:
     ]
 
 
-def credential_problems(credential: Mapping[str, Any], *, signer_did: str) -> list[ProblemItem]:
-    """Everything that stops ``credential`` from being signed by ``signer_did``."""
+def credential_problems(
+    credential: Mapping[str, Any], *, signer_did: str, expand: bool = True
+) -> list[ProblemItem]:
+    """Everything that stops ``credential`` from being signed by ``signer_did``.
+
+    ``expand=False`` skips the strict JSON-LD pass, for credentials this service built itself
+    from checked parts: signing canonicalizes just as strictly and refuses the same things, so
+    the pass would only repeat the work (it is most of the cost of an award).
+    """
     inline = _inline_context_items(credential)
     if inline:
         return inline
-    try:
-        expand_strict(credential, default_document_loader())
-    except CredentialError as error:
-        return _credential_error_items(error)
+    if expand:
+        try:
+            expand_strict(credential, default_document_loader())
+        except CredentialError as error:
+            return _credential_error_items(error)
     if is_open_badge(credential):
         return _violation_items(ob3_violations(credential, signer_did=signer_did))
     return _violation_items(data_model_violations(credential, signer_did=signer_did))
@@ -89,26 +97,43 @@ class CredentialSigner:
         self.identity = IssuerIdentity(session, settings)
         self.keys = keys
 
-    def check(self, issuer: Issuer, credential: Mapping[str, Any]) -> None:
-        problems = credential_problems(credential, signer_did=self.identity.did(issuer))
+    def check(self, issuer: Issuer, credential: Mapping[str, Any], *, expand: bool = True) -> None:
+        problems = credential_problems(
+            credential, signer_did=self.identity.did(issuer), expand=expand
+        )
         if problems:
             raise CredentialRejected(
                 f"{len(problems)} problem(s) in the credential; nothing was signed", problems
             )
 
     def sign(
-        self, issuer: Issuer, credential: Mapping[str, Any], *, created: datetime | None = None
+        self,
+        issuer: Issuer,
+        credential: Mapping[str, Any],
+        *,
+        created: datetime | None = None,
+        built_here: bool = False,
     ) -> dict[str, Any]:
-        """The credential with an eddsa-rdfc-2022 Data Integrity proof."""
-        self.check(issuer, credential)
+        """The credential with an eddsa-rdfc-2022 Data Integrity proof.
+
+        ``built_here`` marks a credential this service assembled itself (see
+        :func:`credential_problems`); it is still schema-checked and strictly canonicalized.
+        """
+        self.check(issuer, credential, expand=not built_here)
         key = active_key(self.session, issuer, "Ed25519")
         method = self.identity.verification_method_id(issuer, key)
         assert method is not None
         private_key = self.keys.get(key.private_key_file)
         assert isinstance(private_key, Ed25519PrivateKey)
-        return sign_data_integrity(
-            credential, private_key, method, created=created or datetime.now(UTC)
-        )
+        try:
+            return sign_data_integrity(
+                credential, private_key, method, created=created or datetime.now(UTC)
+            )
+        except CredentialError as error:
+            raise CredentialRejected(
+                "the credential cannot be canonicalized; nothing was signed",
+                _credential_error_items(error),
+            ) from error
 
     def sign_jwt(
         self, issuer: Issuer, credential: Mapping[str, Any], algorithm: JwtAlgorithm | None = None

@@ -142,7 +142,8 @@ class StatusLists:
             bits,
             valid_from=status_list.changed_at,
         )
-        body = json.dumps(signer.sign(issuer, credential), separators=(",", ":")).encode()
+        signed = signer.sign(issuer, credential, built_here=True)
+        body = json.dumps(signed, separators=(",", ":")).encode()
         return SignedStatusList(
             body=body,
             etag='"' + hashlib.sha256(body).hexdigest()[:32] + '"',
