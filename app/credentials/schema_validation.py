@@ -20,6 +20,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Any, Final, Literal, get_args
 
+import jsonschema_rs
 from jsonschema import Draft201909Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
@@ -69,7 +70,15 @@ class SchemaProblem:
 
 
 def validate_against(document: Any, schema_name: SchemaName) -> list[SchemaProblem]:
-    """Every problem of ``document`` against the named schema; empty when it is valid."""
+    """Every problem of ``document`` against the named schema; empty when it is valid.
+
+    jsonschema-rs (compiled, some fifty times faster) answers the common case, a valid
+    document; only a document it finds invalid goes through the Python validator, whose
+    located, readable problems are what callers report.
+    """
+    fast = _fast_validator(schema_name)
+    if fast is not None and fast.is_valid(document):
+        return []
     return _problems(_validator(schema_name).iter_errors(document))
 
 
@@ -107,6 +116,15 @@ def _validator(schema_name: SchemaName) -> Draft201909Validator:
     return Draft201909Validator(
         schema(schema_name), registry=schema_registry(), format_checker=_format_checker()
     )
+
+
+@cache
+def _fast_validator(schema_name: SchemaName) -> jsonschema_rs.Draft201909Validator | None:
+    """The compiled validator, or ``None`` for a schema it cannot take (outside references)."""
+    try:
+        return jsonschema_rs.Draft201909Validator(schema(schema_name), validate_formats=True)
+    except (ValueError, jsonschema_rs.ValidationError):
+        return None
 
 
 @cache

@@ -187,3 +187,39 @@ def test_reports_each_failing_array_item(read_json):
         "$.credentialSubject.achievement.alignment[0].targetName",
         "$.credentialSubject.achievement.alignment[1]",
     ]
+
+
+MUTATIONS = {
+    "validFrom not a date-time": lambda doc: doc.update(validFrom="yesterday"),
+    "an impossible date": lambda doc: doc.update(validFrom="2026-02-30T00:00:00Z"),
+    "type without the credential type": lambda doc: doc.update(type=["VerifiableCredential"]),
+    "issuer missing": lambda doc: doc.pop("issuer"),
+    "subject an array of strings": lambda doc: doc.update(credentialSubject=["x"]),
+    "identityType outside the enum": lambda doc: doc["credentialSubject"].update(
+        identifier=[
+            {
+                "type": "IdentityObject",
+                "identityHash": "x",
+                "identityType": "studentId",
+                "hashed": False,
+            }
+        ]
+    ),
+    "achievement without criteria": lambda doc: doc["credentialSubject"]["achievement"].pop(
+        "criteria"
+    ),
+}
+
+
+@pytest.mark.parametrize("mutation", MUTATIONS.values(), ids=list(MUTATIONS))
+def test_the_compiled_validator_agrees_with_the_python_one(basic, mutation):
+    """The compiled validator decides alone only when it says valid: it must never pass a
+    document the Python validator (the one that explains problems) refuses."""
+    from app.credentials.schema_validation import _fast_validator, _validator
+
+    mutation(basic)
+    python_valid = not list(_validator("ob3.achievementcredential").iter_errors(basic))
+    fast = _fast_validator("ob3.achievementcredential")
+    assert fast is not None
+    assert fast.is_valid(basic) == python_valid
+    assert not python_valid
