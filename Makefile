@@ -20,3 +20,4 @@ openapi: install
 
 bench: install
 	.venv/bin/python bench/sign.py
+	.venv/bin/python bench/awards.py
