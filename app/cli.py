@@ -100,6 +100,7 @@ def cmd_issuers_create(args: argparse.Namespace) -> int:
                 description=args.description,
                 image_url=args.image_url,
                 parent_slug=args.parent,
+                status_method=args.status_method,
             ),
         )
         session.commit()
@@ -392,6 +393,12 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--email")
     create.add_argument("--description")
     create.add_argument("--image-url")
+    create.add_argument(
+        "--status-method",
+        choices=("BitstringStatusList", "1EdTechRevocationList"),
+        default="BitstringStatusList",
+        help="the status entry its credentials carry (both lists are served either way)",
+    )
     create.add_argument("--json", action="store_true")
     create.set_defaults(handler=cmd_issuers_create)
     show = issuers.add_parser("show", help="print the issuer's OB3 Profile")

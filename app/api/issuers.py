@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field
@@ -49,6 +49,7 @@ class IssuerOut(BaseModel):
     did: str
     parent: str | None
     profileUrl: str
+    statusMethod: str
 
 
 class IssuerIn(BaseModel):
@@ -61,6 +62,12 @@ class IssuerIn(BaseModel):
     email: str | None = Field(default=None, max_length=320)
     description: str | None = Field(default=None, max_length=5000)
     imageUrl: str | None = Field(default=None, max_length=2000)
+    statusMethod: Literal["BitstringStatusList", "1EdTechRevocationList"] = Field(
+        default="BitstringStatusList",
+        description="The credentialStatus entry this issuer's credentials carry. The OB 3.0 "
+        "schema allows one; both the Bitstring Status List and the 1EdTech revocation list "
+        "are served for every issuer.",
+    )
 
 
 def _issuer_out(identity: IssuerIdentity, issuer: Issuer, parent_slug: str | None) -> IssuerOut:
@@ -70,6 +77,7 @@ def _issuer_out(identity: IssuerIdentity, issuer: Issuer, parent_slug: str | Non
         did=identity.did(issuer),
         parent=parent_slug,
         profileUrl=f"{identity.settings.public_base_url}/issuers/{issuer.slug}",
+        statusMethod=issuer.status_method,
     )
 
 
@@ -122,6 +130,7 @@ def create_child_issuer(
             description=body.description,
             image_url=body.imageUrl,
             parent_slug=parent.slug,
+            status_method=body.statusMethod,
         ),
     )
     session.commit()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from email.utils import format_datetime
 from typing import Annotated
 
@@ -11,8 +12,9 @@ from fastapi.responses import Response
 from app.api.deps import RuntimeDep, SessionDep
 from app.api.responses import JsonLdResponse, problems
 from app.issuer.awards import AwardService
+from app.issuer.issuers import get_issuer
 from app.issuer.signing import CredentialSigner
-from app.issuer.status_lists import StatusLists
+from app.issuer.status_lists import StatusLists, etag_of
 from app.problems import NotFound
 
 router = APIRouter(tags=["status"])
@@ -42,9 +44,38 @@ def get_status_list(
         "Cache-Control": STATUS_CACHE_CONTROL,
         "Last-Modified": format_datetime(signed.last_modified, usegmt=True),
     }
-    if request.headers.get("if-none-match") == signed.etag:
+    return _revalidated(request, signed.body, headers, "application/vc+ld+json")
+
+
+@router.get(
+    "/issuers/{slug}/revocations",
+    summary="The issuer's 1EdTech revocation list (status method 1EdTechRevocationList)",
+    responses={
+        200: {"content": {"application/json": {}}},
+        304: {"description": "Not modified (If-None-Match)"},
+        **problems(404),
+    },
+)
+def get_revocation_list(
+    slug: Annotated[str, Path(pattern=r"^[a-z0-9-]{1,64}$")],
+    request: Request,
+    runtime: RuntimeDep,
+    session: SessionDep,
+) -> Response:
+    document = StatusLists(session, runtime.settings).revocation_list(get_issuer(session, slug))
+    body = json.dumps(document, separators=(",", ":")).encode()
+    headers = {
+        "ETag": etag_of(body),
+        "Cache-Control": STATUS_CACHE_CONTROL,
+    }
+    return _revalidated(request, body, headers, "application/json")
+
+
+def _revalidated(request: Request, body: bytes, headers: dict[str, str], media: str) -> Response:
+    """The body, or a 304 when the client's cached copy (``If-None-Match``) is still current."""
+    if request.headers.get("if-none-match") == headers["ETag"]:
         return Response(status_code=304, headers=headers)
-    return Response(signed.body, media_type="application/vc+ld+json", headers=headers)
+    return Response(body, media_type=media, headers=headers)
 
 
 @router.get(

@@ -198,7 +198,7 @@ class AwardService:
             changed_at=now,
         )
         credential = self._credential(award, request, issuer, achievement, version)
-        credential["credentialStatus"] = self.status_lists.entry(position)
+        credential["credentialStatus"] = self.status_lists.entry(issuer, position)
         if replaces is not None:
             credential["description"] = (
                 f"A corrected credential; it replaces {self.public_url(replaces)}."

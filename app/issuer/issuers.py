@@ -17,6 +17,12 @@ from app.store.repositories import IssuerRepository, KeyRepository
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 
+BITSTRING_STATUS_LIST = "BitstringStatusList"
+REVOCATION_LIST_1EDTECH = "1EdTechRevocationList"
+STATUS_METHODS = (BITSTRING_STATUS_LIST, REVOCATION_LIST_1EDTECH)
+"""How an issuer's credentials name their status. The OB 3.0 schema allows one
+``credentialStatus`` object, so a credential carries one method; both lists are always served."""
+
 
 @dataclass(frozen=True)
 class IssuerDraft:
@@ -27,6 +33,7 @@ class IssuerDraft:
     description: str | None = None
     image_url: str | None = None
     parent_slug: str | None = None
+    status_method: str = BITSTRING_STATUS_LIST
 
 
 def _validate(draft: IssuerDraft) -> list[ProblemItem]:
@@ -41,6 +48,8 @@ def _validate(draft: IssuerDraft) -> list[ProblemItem]:
             problems.append(ProblemItem(field_name, "must be an absolute http(s) URL"))
     if draft.email is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", draft.email):
         problems.append(ProblemItem("email", "is not an email address"))
+    if draft.status_method not in STATUS_METHODS:
+        problems.append(ProblemItem("statusMethod", "must be one of " + ", ".join(STATUS_METHODS)))
     return problems
 
 
@@ -77,6 +86,7 @@ def create_issuer(session: Session, keystore: KeyStore, draft: IssuerDraft) -> I
             description=draft.description,
             image_url=draft.image_url,
             parent_id=parent_id,
+            status_method=draft.status_method,
         )
     )
     add_signing_keys(session, keystore, issuer)

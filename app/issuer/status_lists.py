@@ -1,10 +1,14 @@
-"""Bitstring Status Lists: positions for new credentials, and the signed list documents.
+"""Status lists: Bitstring positions for new credentials, and the documents verifiers fetch.
 
 Each issuer has revocation lists of ``MIN_BITSTRING_LENGTH`` positions (the specification's
 minimum, which gives every credential a crowd to hide in). A new credential claims the next
 position of the newest list with one atomic UPDATE; a full list is followed by a new one.
 Positions are never handed out twice, even when the claiming transaction rolls back (the
 position is then simply never used).
+
+Every issuer also has a 1EdTech revocation list (the status method OB 3.0 first named): the ids
+of its revoked and superseded credentials, without reasons, which may be private. Which of the
+two a credential names is the issuer's ``status_method``: the OB 3.0 schema allows one entry.
 """
 
 from __future__ import annotations
@@ -24,13 +28,16 @@ from app.credentials.status_list import (
     Bitstring,
     bitstring_status_entry,
     bitstring_status_list_credential,
+    revocation_list_document,
+    revocation_list_entry,
 )
 from app.issuer.identity import IssuerIdentity
+from app.issuer.issuers import REVOCATION_LIST_1EDTECH
 from app.issuer.signing import CredentialSigner
 from app.problems import NotFound
 from app.settings import Settings
 from app.store.models import Issuer, StatusList
-from app.store.repositories import IssuerRepository, StatusListRepository
+from app.store.repositories import AwardRepository, IssuerRepository, StatusListRepository
 
 REVOCATION = "revocation"
 
@@ -46,6 +53,10 @@ class SignedStatusList:
     body: bytes
     etag: str
     last_modified: datetime
+
+
+def etag_of(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
 class StatusLists:
@@ -91,9 +102,27 @@ class StatusLists:
         except IntegrityError:
             self.session.rollback()
 
-    def entry(self, position: StatusPosition) -> dict[str, Any]:
+    def revocation_list_url(self, issuer: Issuer) -> str:
+        return f"{self.settings.public_base_url}/issuers/{issuer.slug}/revocations"
+
+    def entry(self, issuer: Issuer, position: StatusPosition) -> dict[str, Any]:
+        """The ``credentialStatus`` of a new credential of ``issuer``, by its status method."""
+        if issuer.status_method == REVOCATION_LIST_1EDTECH:
+            return revocation_list_entry(self.revocation_list_url(issuer))
         return bitstring_status_entry(
             self.list_url(position.status_list), position.index, position.status_list.purpose
+        )
+
+    def revocation_list(self, issuer: Issuer) -> dict[str, Any]:
+        """The issuer's 1EdTech revocation list as it is served."""
+        base = f"{self.settings.public_base_url}/credentials/"
+        return revocation_list_document(
+            self.revocation_list_url(issuer),
+            IssuerIdentity(self.session, self.settings).did(issuer),
+            (
+                (base + token, None)
+                for token in AwardRepository(self.session).revoked_tokens(issuer.id)
+            ),
         )
 
     def mark_changed(self, list_id: int) -> None:
@@ -118,8 +147,14 @@ class StatusLists:
     def document_for_url(
         self, url: str, signer: CredentialSigner, cache: dict[int, Any]
     ) -> dict[str, Any] | None:
-        """The signed list credential this service publishes at ``url``, if it is one of ours."""
-        prefix = f"{self.settings.public_base_url}/status-lists/"
+        """The status document this service publishes at ``url``, if it is one of ours: a signed
+        Bitstring list credential or an issuer's 1EdTech revocation list."""
+        base = self.settings.public_base_url
+        if url.startswith(f"{base}/issuers/") and url.endswith("/revocations"):
+            slug = url.removeprefix(f"{base}/issuers/").removesuffix("/revocations")
+            issuer = IssuerRepository(self.session).by_slug(slug)
+            return None if issuer is None else self.revocation_list(issuer)
+        prefix = f"{base}/status-lists/"
         if not url.startswith(prefix):
             return None
         found = self.repo.by_uid(url.removeprefix(prefix))
@@ -146,6 +181,6 @@ class StatusLists:
         body = json.dumps(signed, separators=(",", ":")).encode()
         return SignedStatusList(
             body=body,
-            etag='"' + hashlib.sha256(body).hexdigest()[:32] + '"',
+            etag=etag_of(body),
             last_modified=status_list.changed_at,
         )

@@ -68,6 +68,9 @@ class Issuer(Base):
     description: Mapped[str | None] = mapped_column(Text)
     image_url: Mapped[str | None] = mapped_column(String(2000))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("issuers.id"), index=True)
+    status_method: Mapped[str] = mapped_column(
+        String(32), default="BitstringStatusList", server_default="BitstringStatusList"
+    )
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     parent: Mapped[Issuer | None] = relationship(remote_side=[id], lazy="raise")

@@ -351,9 +351,10 @@ class AwardRepository:
             query = query.where(Award.changed_at >= since)
         return self.session.scalars(query.order_by(Award.id).limit(limit)).all()
 
-    def revoked_in_issuer(self, issuer_id: int) -> Sequence[Award]:
+    def revoked_tokens(self, issuer_id: int) -> Sequence[str]:
+        """Credential tokens of the issuer's revoked and superseded awards, oldest first."""
         return self.session.scalars(
-            select(Award)
+            select(Award.credential_token)
             .where(Award.issuer_id == issuer_id, Award.status.in_(("revoked", "superseded")))
             .order_by(Award.id)
         ).all()

@@ -1,8 +1,10 @@
-"""The status check: read the credential's bit in its issuer's signed Bitstring Status List.
+"""The status check: read the credential's bit in its issuer's signed Bitstring Status List,
+or look for its id in the issuer's 1EdTech revocation list.
 
-A list is trusted only when its own proof verifies with a key of the credential's issuer. A
-list that cannot be had, or fails a check, makes the status ``unknown`` with the reason: never
-a guessed "valid" and never a forged "revoked".
+A Bitstring list is trusted only when its own proof verifies with a key of the credential's
+issuer; a 1EdTech list carries no proof and is trusted for being the issuer's (its ``issuer``
+and the place it was fetched from). A list that cannot be had, or fails a check, makes the
+status ``unknown`` with the reason: never a guessed "valid" and never a forged "revoked".
 """
 
 from __future__ import annotations
@@ -16,7 +18,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from app.credentials.eddsa_rdfc_2022 import verify as verify_data_integrity
 from app.credentials.errors import CredentialError
 from app.credentials.ob3 import issuer_id
-from app.credentials.status_list import ENTRY_TYPE, read_status
+from app.credentials.status_list import (
+    ENTRY_TYPE,
+    REVOCATION_LIST_TYPE,
+    is_revoked_in,
+    read_status,
+)
 from app.verifier.report import Outcome, VerificationReport
 
 StatusListSource = Callable[[str], Mapping[str, Any] | None]
@@ -50,6 +57,9 @@ def _check_entry(
     now: datetime,
 ) -> None:
     types = entry.get("type") if isinstance(entry, Mapping) else None
+    if types == REVOCATION_LIST_TYPE and isinstance(entry, Mapping):
+        _check_revocation_list(report, credential, entry, lists)
+        return
     if types != ENTRY_TYPE and not (isinstance(types, list) and ENTRY_TYPE in types):
         report.add(
             "status",
@@ -96,3 +106,47 @@ def _check_entry(
         report.add("status", Outcome.FAILED, f"the issuer has {word} this credential", code)
     else:
         report.add("status", Outcome.PASSED, f"not {_SET_MEANS.get(result.purpose, ('set',))[0]}")
+
+
+def _check_revocation_list(
+    report: VerificationReport,
+    credential: Mapping[str, Any],
+    entry: Mapping[str, Any],
+    lists: StatusListSource | None,
+) -> None:
+    url = entry.get("id")
+    document = lists(url) if lists is not None and isinstance(url, str) else None
+    if document is None:
+        report.add(
+            "status",
+            Outcome.UNKNOWN,
+            f"the revocation list {url!r} could not be fetched",
+            "status_unavailable",
+        )
+        return
+    if issuer_id(document) != issuer_id(credential):
+        report.add(
+            "status",
+            Outcome.UNKNOWN,
+            "the revocation list is not the credential issuer's",
+            "status_list_foreign",
+        )
+        return
+    credential_id = credential.get("id")
+    if not isinstance(credential_id, str):
+        report.add(
+            "status",
+            Outcome.UNKNOWN,
+            "the credential has no id to look up in its revocation list",
+            "status_entry_malformed",
+        )
+        return
+    try:
+        revoked = is_revoked_in(document, credential_id, list_url=str(url))
+    except CredentialError as error:
+        report.add("status", Outcome.UNKNOWN, error.message, error.code)
+        return
+    if revoked:
+        report.add("status", Outcome.FAILED, "the issuer has revoked this credential", "revoked")
+    else:
+        report.add("status", Outcome.PASSED, "not revoked")
