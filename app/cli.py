@@ -284,6 +284,15 @@ def _progress_bar(done: int, total: int) -> None:
     print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end=end, file=sys.stderr)
 
 
+def cmd_awards_expire(args: argparse.Namespace) -> int:
+    from app.issuer.award_expiry import expire_due
+
+    with _runtime() as runtime:
+        count = expire_due(runtime.sessions, runtime.settings, runtime.private_keys)
+    _print({"expired": count}, args.json, lambda r: f"{r['expired']} awards expired")
+    return 0
+
+
 def cmd_awards_import(args: argparse.Namespace) -> int:
     from app.issuer.award_csv import import_csv
     from app.issuer.awards import Actor, AwardService
@@ -456,6 +465,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     awards_import.add_argument("--json", action="store_true")
     awards_import.set_defaults(handler=cmd_awards_import)
+    awards_expire = awards.add_parser(
+        "expire",
+        help="mark awards past their validUntil as expired now (the service does it every minute)",
+    )
+    awards_expire.add_argument("--json", action="store_true")
+    awards_expire.set_defaults(handler=cmd_awards_expire)
 
     openapi = commands.add_parser("openapi", help="write (or --check) openapi/openapi.json")
     openapi.add_argument("--output", default="openapi/openapi.json")

@@ -25,6 +25,7 @@ from app.api import (
 from app.api.errors import install_error_handlers
 from app.api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from app.issuer.award_batches import job_actor, start_job_thread, unfinished_jobs
+from app.issuer.award_expiry import start_expiry_thread
 from app.issuer.webhook_dispatch import WebhookDispatcher, start_dispatcher_thread
 from app.runtime import Runtime
 from app.settings import Settings, get_settings
@@ -59,12 +60,14 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         _resume_jobs(runtime)
         stop = threading.Event()
-        dispatcher = start_dispatcher_thread(
-            WebhookDispatcher(runtime.sessions, runtime.settings), stop
-        )
+        workers = [
+            start_dispatcher_thread(WebhookDispatcher(runtime.sessions, runtime.settings), stop),
+            start_expiry_thread(runtime.sessions, runtime.settings, runtime.private_keys, stop),
+        ]
         yield
         stop.set()
-        dispatcher.join(timeout=30)
+        for worker in workers:
+            worker.join(timeout=30)
 
     app = FastAPI(
         lifespan=lifespan,

@@ -25,6 +25,19 @@ class ProblemItem:
         return {"location": self.location, "message": self.message, **self.extra}
 
 
+def json_path(loc: tuple[Any, ...] | list[Any], prefix: str = "$") -> str:
+    """A pydantic error location as a JSON path: ``("results", 0, "cpe")`` is
+    ``$.results[0].cpe``."""
+    return prefix + "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc)
+
+
+def validation_items(errors: list[Any], prefix: str = "$") -> list[ProblemItem]:
+    """Pydantic's ``ValidationError.errors()`` as located problems under ``prefix``."""
+    return [
+        ProblemItem(json_path(tuple(error["loc"]), prefix), str(error["msg"])) for error in errors
+    ]
+
+
 class Problem(Exception):
     """Base of every error a client can cause or needs to know about."""
 

@@ -50,6 +50,9 @@ class Settings(BaseSettings):
         default=30.0, gt=0, description="First retry delay; each next one doubles"
     )
     webhook_poll_seconds: float = Field(default=2.0, gt=0)
+    expiry_sweep_seconds: float = Field(
+        default=60.0, gt=0, description="How often awards past their validUntil are marked expired"
+    )
     default_issuer_slug: str = "xq"
     default_issuer_name: str = "XQ Institute"
     default_issuer_url: str = "https://xqsuperschool.org"

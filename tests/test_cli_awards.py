@@ -82,3 +82,15 @@ def test_an_unknown_column_is_refused(tmp_path, capsys):
     path = write(tmp_path, "student_id,badge,grade\nS-1,M101,A\n")
     assert main(["awards", "import", str(path), "--issuer", "xq"]) == 2
     assert "unknown: grade" in capsys.readouterr().err
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_expire_marks_the_awards_past_their_valid_until(capsys, client, make_token):
+    from tests.api.test_awards_api import award_body
+    from tests.helpers import bearer
+
+    past = award_body(awardedDate="2020-05-01T00:00:00Z", validUntil="2021-05-01T00:00:00Z")
+    response = client.post("/api/v1/awards", json=past, headers=bearer(make_token()))
+    assert response.status_code == 201, response.text
+    assert main(["awards", "expire", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"expired": 1}

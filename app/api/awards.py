@@ -31,7 +31,7 @@ IdempotencyKey = Annotated[
         description="Retries with the same key and body get the first answer again",
     ),
 ]
-Status = Literal["active", "revoked", "superseded"]
+Status = Literal["active", "revoked", "superseded", "expired"]
 
 
 def actor_for(session: Session, principal: Principal) -> Actor:
@@ -60,6 +60,15 @@ class ReissueIn(BaseModel):
     narrative: Annotated[str, StringConstraints(max_length=10_000)] | None = None
     valid_until: datetime | None = Field(default=None, alias="validUntil")
     reason: Text
+
+
+class EvidenceIn(BaseModel):
+    """The award's evidence as it should now be: it replaces the whole list."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    evidence: list[dict[str, Any]] = Field(max_length=100)
+    reason: Text = "evidence updated"
 
 
 class BatchIn(BaseModel):
@@ -257,3 +266,28 @@ def reissue_award(
     changes = body.model_dump(by_alias=True, exclude_none=True, mode="json")
     reason = changes.pop("reason")
     return history.reissue(uid, changes, reason, actor_for(session, principal))
+
+
+@router.put(
+    "/api/v1/awards/{uid}/evidence",
+    status_code=201,
+    summary="Replace an award's evidence: a new credential with the new evidence supersedes "
+    "the old one (scope awards:write)",
+    responses=problems(401, 403, 404, 409, 422),
+)
+def update_evidence(
+    uid: AwardUid,
+    body: EvidenceIn,
+    principal: PrincipalDep,
+    runtime: RuntimeDep,
+    session: SessionDep,
+) -> dict[str, Any]:
+    principal.require("awards:write")
+    history = AwardHistory(session, runtime.settings, runtime.private_keys)
+    return history.reissue(
+        uid,
+        {"evidence": body.evidence},
+        body.reason,
+        actor_for(session, principal),
+        event="evidence-updated",
+    )

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.problems import PROBLEM_TYPE_BASE, Problem, ProblemItem
+from app.problems import PROBLEM_TYPE_BASE, Problem, ProblemItem, json_path
 
 log = logging.getLogger("xqbadges.errors")
 
@@ -35,21 +35,18 @@ def problem_response(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
-def _json_path(loc: tuple[Any, ...]) -> str:
-    parts = list(loc)
-    if parts and parts[0] in {"body", "query", "path", "header", "cookie"}:
-        prefix = "$" if parts[0] == "body" else parts[0]
-        parts = parts[1:]
-    else:
-        prefix = "$"
-    path = prefix
-    for part in parts:
-        path += f"[{part}]" if isinstance(part, int) else f".{part}"
-    return path
+def _request_json_path(loc: tuple[Any, ...]) -> str:
+    """FastAPI locations start with where the value came from: the body is ``$``, a query or
+    path parameter is named by its source (``query.limit``)."""
+    if loc and loc[0] in {"body", "query", "path", "header", "cookie"}:
+        return json_path(loc[1:], "$" if loc[0] == "body" else str(loc[0]))
+    return json_path(loc)
 
 
-def validation_items(errors: list[dict[str, Any]]) -> list[ProblemItem]:
-    return [ProblemItem(_json_path(tuple(error["loc"])), str(error["msg"])) for error in errors]
+def request_validation_items(errors: list[dict[str, Any]]) -> list[ProblemItem]:
+    return [
+        ProblemItem(_request_json_path(tuple(error["loc"])), str(error["msg"])) for error in errors
+    ]
 
 
 async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
@@ -59,7 +56,7 @@ async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
 
 async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    items = validation_items(list(exc.errors()))
+    items = request_validation_items(list(exc.errors()))
     body = {
         "type": PROBLEM_TYPE_BASE + "validation-error",
         "title": "The request is not valid",

@@ -44,7 +44,7 @@ def _endpoint_body(endpoint: WebhookEndpoint, issuer_slug: str) -> dict[str, Any
 @router.post(
     "/api/v1/webhooks",
     status_code=201,
-    summary="Register an endpoint for award.issued / award.revoked / award.reissued "
+    summary="Register an endpoint for award.issued / .revoked / .reissued / .expired "
     "(scope webhooks:manage); the signing secret is shown once",
     responses=problems(401, 403, 404, 422),
 )

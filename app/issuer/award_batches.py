@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.issuer.award_input import AwardInput
 from app.issuer.awards import Actor, AwardService, IdempotencyKeyReused
 from app.issuer.keystore import PrivateKeyCache
-from app.problems import InvalidRequest, NotFound, Problem, ProblemItem
+from app.problems import InvalidRequest, NotFound, Problem, ProblemItem, validation_items
 from app.settings import Settings
 from app.store.models import AwardJob
 from app.store.repositories import ClientRepository, IssuerRepository, JobRepository
@@ -50,13 +50,7 @@ class BatchOutcome:
 def _row_problems(index: int, error: Exception) -> list[ProblemItem]:
     prefix = f"$.awards[{index}]"
     if isinstance(error, ValidationError):
-        return [
-            ProblemItem(
-                prefix + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in item["loc"]),
-                str(item["msg"]),
-            )
-            for item in error.errors()
-        ]
+        return validation_items(error.errors(), prefix)
     assert isinstance(error, Problem)
     items = error.errors or [ProblemItem("$", error.detail)]
     return [

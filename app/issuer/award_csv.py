@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from app.issuer.award_input import AwardInput
 from app.issuer.awards import Actor, AwardService
-from app.problems import Problem, ProblemItem
+from app.problems import Problem, ProblemItem, validation_items
 
 COLUMNS = frozenset(
     {"student_id", "email", "name", "badge", "date", "results", "evidence_url", "source_award_id"}
@@ -107,12 +107,10 @@ def read_rows(text: str) -> Iterator[CsvRow]:
 
 def _messages(error: Exception) -> list[str]:
     if isinstance(error, ValidationError):
-        return [
-            ".".join(str(part) for part in item["loc"]) + ": " + str(item["msg"])
-            for item in error.errors()
-        ]
-    assert isinstance(error, Problem)
-    items = error.errors or [ProblemItem("$", error.detail)]
+        items = validation_items(error.errors())
+    else:
+        assert isinstance(error, Problem)
+        items = error.errors or [ProblemItem("$", error.detail)]
     return [f"{item.location.removeprefix('$.')}: {item.message}" for item in items]
 
 

@@ -1,8 +1,11 @@
-"""Reading awards with their history, and changing them: revoke, reissue.
+"""Reading awards with their history, and changing them: revoke, reissue, update evidence,
+expire.
 
 The history is append-only: every change adds an ``AwardEvent`` (who, when, which request,
 why) and never edits an earlier one. A revocation or a supersession sets the award's bit in its
-status list in the same transaction, so the next fetch of the list shows it.
+status list in the same transaction, so the next fetch of the list shows it. Every status change
+is one conditional UPDATE from the status it was read in, so two requests (or two processes)
+that race to change an award cannot both record it.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from sqlalchemy.orm import Session
 from app.issuer.award_input import AwardInput
 from app.issuer.awards import Actor, AwardService
 from app.issuer.keystore import PrivateKeyCache
-from app.problems import Conflict, InvalidRequest, NotFound, ProblemItem
+from app.problems import Conflict, InvalidRequest, NotFound, validation_items
 from app.settings import Settings
 from app.store.models import Achievement, Award, AwardEvent, Learner
 from app.store.repositories import (
@@ -124,9 +127,25 @@ class AwardHistory:
 
     def revoke(self, uid: str, reason: str, actor: Actor) -> dict[str, Any]:
         award = self.service.get(uid, actor)
-        if award.status != "active":
-            raise AwardNotActive(f"award {uid} is {award.status}; only an active award is revoked")
-        self._end(award, "revoked", reason, actor)
+        self._end(award, "revoked", reason, actor.name, actor.request_id)
+        self._notify(award, "award.revoked", {"reason": reason})
+        self.session.commit()
+        return self.service.representation(award)
+
+    def expire_due(self, now: datetime, *, limit: int = 500) -> int:
+        """Mark up to ``limit`` active awards whose ``validUntil`` has passed as expired, each
+        with an ``expired`` event and an ``award.expired`` webhook; return how many. The
+        status lists do not change: an expired credential says so itself."""
+        expired = 0
+        for award in self.awards.due_to_expire(now, limit):
+            if self.awards.transition(award.id, "active", "expired", now):
+                self._record(award, "expired", None, "system", None, now, {})
+                self._notify(award, "award.expired", {})
+                expired += 1
+        self.session.commit()
+        return expired
+
+    def _notify(self, award: Award, event: str, details: dict[str, Any]) -> None:
         learner = self.session.get(Learner, award.learner_id)
         assert learner is not None
         achievement = self.session.get(Achievement, award.achievement_id)
@@ -137,18 +156,25 @@ class AwardHistory:
         name = achievement.code if version is None else version.definition["badge"]["title"]
         self.service.webhooks.enqueue(
             award.issuer_id,
-            "award.revoked",
-            self.service.event_data(award, learner, {"reason": reason, "achievementName": name}),
+            event,
+            self.service.event_data(award, learner, {**details, "achievementName": name}),
         )
-        self.session.commit()
-        return self.service.representation(award)
 
     def reissue(
-        self, uid: str, changes: dict[str, Any], reason: str, actor: Actor
+        self,
+        uid: str,
+        changes: dict[str, Any],
+        reason: str,
+        actor: Actor,
+        *,
+        event: str = "reissued",
     ) -> dict[str, Any]:
+        """Replace an active award with a corrected credential; ``event`` names the new award's
+        history entry (``reissued``, or ``evidence-updated`` when only the evidence changed)."""
         old = self.service.get(uid, actor)
         if old.status != "active":
             raise AwardNotActive(f"award {uid} is {old.status}; only an active award is reissued")
+        changed = sorted(changes)
         data = dict(old.request["input"])
         data.pop("sourceAwardId", None)
         data.pop("issuer", None)
@@ -163,17 +189,27 @@ class AwardHistory:
             request = AwardInput.model_validate(data)
         except ValidationError as error:
             raise InvalidRequest(
-                "the corrected award is not valid",
-                errors=[
-                    ProblemItem("$." + ".".join(str(part) for part in item["loc"]), item["msg"])
-                    for item in error.errors()
-                ],
+                "the corrected award is not valid", errors=validation_items(error.errors())
             ) from error
-        outcome = self.service.issue_new(request, actor, request.fingerprint(), replaces=old)
+        outcome = self.service.issue_new(
+            request,
+            actor,
+            request.fingerprint(),
+            replaces=old,
+            event=event,
+            event_details={"reason": reason, "changed": changed},
+        )
         new = self.awards.by_uid(outcome.body["id"])
         assert new is not None
         old.superseded_by_id = new.id
-        self._end(old, "superseded", reason, actor, details={"supersededBy": new.uid})
+        self._end(
+            old,
+            "superseded",
+            reason,
+            actor.name,
+            actor.request_id,
+            details={"supersededBy": new.uid},
+        )
         self.session.commit()
         return self.service.representation(new)
 
@@ -182,22 +218,40 @@ class AwardHistory:
         award: Award,
         status: str,
         reason: str,
-        actor: Actor,
+        actor: str,
+        request_id: str | None,
         *,
         details: dict[str, Any] | None = None,
     ) -> None:
+        """Move an active award to ``status`` and set its bit in its status list."""
         now = datetime.now(UTC)
-        award.status = status
-        award.changed_at = now
+        if not self.awards.transition(award.id, "active", status, now):
+            self.session.rollback()
+            self.session.refresh(award)
+            raise AwardNotActive(
+                f"award {award.uid} is {award.status}; only an active award is {status}"
+            )
+        self._record(award, status, reason, actor, request_id, now, details or {})
+        self.service.status_lists.mark_changed(award.status_list_id)
+
+    def _record(
+        self,
+        award: Award,
+        kind: str,
+        reason: str | None,
+        actor: str,
+        request_id: str | None,
+        now: datetime,
+        details: dict[str, Any],
+    ) -> None:
         self.awards.add_event(
             AwardEvent(
                 award_id=award.id,
-                kind=status,
-                actor=actor.name,
-                request_id=actor.request_id,
+                kind=kind,
+                actor=actor,
+                request_id=request_id,
                 reason=reason,
-                details={"publicUrl": self.service.public_url(award), **(details or {})},
+                details={"publicUrl": self.service.public_url(award), **details},
                 created_at=now,
             )
         )
-        self.service.status_lists.mark_changed(award.status_list_id)

@@ -166,9 +166,13 @@ class AwardService:
         fingerprint: str,
         *,
         replaces: Award | None = None,
+        event: str | None = None,
+        event_details: Mapping[str, Any] | None = None,
     ) -> AwardOutcome:
         """Sign and store a new award without looking for an earlier answer; the caller
-        commits. It commits once itself, to claim the status-list position first."""
+        commits. It commits once itself, to claim the status-list position first.
+
+        ``event`` names the history event (``issued``, or ``reissued`` for a replacement)."""
         issuer = self._awarding_issuer(request, actor)
         achievement, version = self._achievement(request.achievement, issuer)
         position = self.status_lists.claim(issuer)
@@ -215,10 +219,10 @@ class AwardService:
         self.awards.add_event(
             AwardEvent(
                 award_id=award.id,
-                kind="issued" if replaces is None else "reissued",
+                kind=event or ("issued" if replaces is None else "reissued"),
                 actor=actor.name,
                 request_id=actor.request_id,
-                details=details,
+                details={**details, **(event_details or {})},
                 created_at=now,
             )
         )

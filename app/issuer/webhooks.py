@@ -22,7 +22,7 @@ from app.settings import Settings
 from app.store.models import Issuer, WebhookDelivery, WebhookEndpoint
 from app.store.repositories import IssuerRepository, WebhookRepository
 
-EVENTS = ("award.issued", "award.revoked", "award.reissued")
+EVENTS = ("award.issued", "award.revoked", "award.reissued", "award.expired")
 SIGNATURE_HEADER = "XQB-Signature"
 
 

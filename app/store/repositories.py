@@ -351,6 +351,25 @@ class AwardRepository:
             query = query.where(Award.changed_at >= since)
         return self.session.scalars(query.order_by(Award.id).limit(limit)).all()
 
+    def transition(self, award_id: int, old: str, new: str, moment: datetime) -> bool:
+        """Move the award from status ``old`` to ``new`` in one conditional UPDATE; False when
+        it is no longer ``old`` (another request or process changed it first)."""
+        result = self.session.execute(
+            update(Award)
+            .where(Award.id == award_id, Award.status == old)
+            .values(status=new, changed_at=moment)
+            .execution_options(synchronize_session="fetch")
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)
+
+    def due_to_expire(self, moment: datetime, limit: int) -> Sequence[Award]:
+        return self.session.scalars(
+            select(Award)
+            .where(Award.status == "active", Award.valid_until <= moment)
+            .order_by(Award.id)
+            .limit(limit)
+        ).all()
+
     def revoked_tokens(self, issuer_id: int) -> Sequence[str]:
         """Credential tokens of the issuer's revoked and superseded awards, oldest first."""
         return self.session.scalars(

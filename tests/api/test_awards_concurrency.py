@@ -55,3 +55,23 @@ def test_racing_requests_with_one_source_award_id_make_one_credential(live_serve
     ]
     assert len({response.json()["id"] for response in responses}) == 1
     assert award_count(runtime) == 1
+
+
+def test_racing_revocations_record_one_revocation(live_server, make_token):
+    headers = bearer(make_token("awards:write awards:read awards:revoke"))
+    with httpx.Client(base_url=live_server, timeout=60) as http:
+        award = http.post("/api/v1/awards", json=award_body(), headers=headers).json()
+    path = f"/api/v1/awards/{award['id']}/revoke"
+    start = threading.Barrier(RACERS)
+
+    def send(_: int) -> int:
+        with httpx.Client(base_url=live_server, timeout=60) as http:
+            start.wait()
+            return http.post(path, json={"reason": "error"}, headers=headers).status_code
+
+    with ThreadPoolExecutor(RACERS) as pool:
+        codes = sorted(pool.map(send, range(RACERS)))
+    assert codes == [200] + [409] * (RACERS - 1)
+    with httpx.Client(base_url=live_server, timeout=60) as http:
+        history = http.get(f"/api/v1/awards/{award['id']}", headers=headers).json()["history"]
+    assert [event["event"] for event in history] == ["issued", "revoked"]

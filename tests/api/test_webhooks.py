@@ -15,6 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.bootstrap import bootstrap
+from app.issuer.award_expiry import expire_due
 from app.issuer.webhook_dispatch import WebhookDispatcher
 from app.main import create_app
 from app.runtime import Runtime
@@ -149,6 +150,19 @@ def test_a_revocation_is_delivered(hook_client, platform, receiver):
     assert event["type"] == "award.revoked"
     assert event["data"]["reason"] == "error"
     assert len(receiver.received) == 1
+
+
+def test_an_expiry_is_delivered(hook_client, platform, receiver):
+    register(hook_client, platform, receiver.url, events=["award.expired"])
+    body = award_body(awardedDate="2020-05-01T00:00:00Z", validUntil="2021-05-01T00:00:00Z")
+    award = hook_client.post("/api/v1/awards", json=body, headers=platform).json()
+    runtime = hook_client.app.state.runtime
+    expire_due(runtime.sessions, runtime.settings, runtime.private_keys)
+    wait_until(lambda: receiver.received)
+    event = json.loads(receiver.received[0][1])
+    assert event["type"] == "award.expired"
+    assert event["data"]["award"] == award["id"]
+    assert event["data"]["status"] == "expired"
 
 
 def test_failures_are_retried_and_logged(hook_client, platform, receiver):
