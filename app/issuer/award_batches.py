@@ -1,4 +1,4 @@
-"""Batches of awards: validated as a whole first, then issued row by row.
+"""Batches of awards: validated as a whole first, then issued a chunk at a time.
 
 Every row is checked (shape, issuer, badge, CPEs) before anything is issued, and each row's
 problems carry its index. With ``allOrNothing`` one bad row stops the whole batch; otherwise the
@@ -7,6 +7,8 @@ a job that a background worker runs and ``GET /api/v1/jobs/{id}`` reports on.
 
 Rows are issued under their own idempotency keys (the batch key or the job id, then ``#`` and
 the row index), so a re-sent batch, or a job run again after a crash, never doubles an award.
+A job commits a chunk of ``CHUNK`` rows at a time: a crash loses at most the chunk under way,
+which the resumed job issues again.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import json
 import logging
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -26,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.issuer.award_input import AwardInput
-from app.issuer.awards import Actor, AwardService, IdempotencyKeyReused
+from app.issuer.awards import Actor, AwardOutcome, AwardService, IdempotencyKeyReused
 from app.issuer.keystore import PrivateKeyCache
 from app.problems import InvalidRequest, NotFound, Problem, ProblemItem, validation_items
 from app.settings import Settings
@@ -38,7 +40,9 @@ log = logging.getLogger("xqbadges.batches")
 MAX_BATCH = 10_000
 INLINE_LIMIT = 100
 """Batches up to this many rows are answered in the response; larger ones become jobs."""
-PROGRESS_EVERY = 50
+CHUNK = 100
+"""Rows of a job issued in one transaction (one claim of status positions, one insert of each
+kind of row)."""
 
 
 @dataclass(frozen=True)
@@ -92,12 +96,13 @@ class BatchService:
                 errors=problems,
             )
         if len(rows) <= INLINE_LIMIT:
-            results = [
-                self._issue_row(index, request, actor, _row_key(idempotency_key, index))
-                if request is not None
-                else _failed_row(index, problems)
-                for index, request in enumerate(parsed)
-            ]
+            valid = [(index, request) for index, request in enumerate(parsed) if request]
+            issued = self.issue_rows(valid, actor, lambda index: _row_key(idempotency_key, index))
+            results = sorted(
+                issued
+                + [_failed_row(index, problems) for index, row in enumerate(parsed) if not row],
+                key=lambda row: int(row["index"]),
+            )
             return BatchOutcome(200, {"results": results, "summary": _summary(results)})
         job = self._create_job(rows, actor, idempotency_key, digest, problems, parsed)
         return BatchOutcome(202, self.job_body(job))
@@ -120,25 +125,20 @@ class BatchService:
             parsed.append(request)
         return parsed, problems
 
-    def _issue_row(
-        self, index: int, request: AwardInput, actor: Actor, key: str | None
-    ) -> dict[str, Any]:
-        try:
-            outcome = self.awards.award(request, actor, idempotency_key=key)
-        except Problem as problem:
-            self.session.rollback()
-            return {
-                "index": index,
-                "status": problem.status,
-                "code": problem.code,
-                "errors": [item.as_dict() for item in _row_problems(index, problem)],
-            }
-        return {
-            "index": index,
-            "status": outcome.status_code,
-            "id": outcome.body["id"],
-            "publicUrl": outcome.body["publicUrl"],
-        }
+    def issue_rows(
+        self,
+        rows: Sequence[tuple[int, AwardInput]],
+        actor: Actor,
+        key_of: Callable[[int], str | None],
+    ) -> list[dict[str, Any]]:
+        """Issue valid rows (batch index, request) in one transaction; a result per row."""
+        answers = self.awards.award_many(
+            [(request, key_of(index)) for index, request in rows], actor
+        )
+        return [
+            _row_result(index, answer)
+            for (index, _request), answer in zip(rows, answers, strict=True)
+        ]
 
     def _create_job(
         self,
@@ -212,14 +212,15 @@ def run_job(
         service = BatchService(session, settings, keys)
         failed = {row["index"] for row in job.results}
         results = list(job.results)
-        for index, row in enumerate(job.rows):
-            if index in failed:
-                continue
-            request = AwardInput.model_validate(row)
-            results.append(service._issue_row(index, request, actor, f"job:{job.uid}#{index}"))
-            if (index + 1) % PROGRESS_EVERY == 0:
-                jobs.progress(job.id, processed=index + 1)
-                session.commit()
+        for start in range(0, len(job.rows), CHUNK):
+            chunk = [
+                (index, AwardInput.model_validate(job.rows[index]))
+                for index in range(start, min(start + CHUNK, len(job.rows)))
+                if index not in failed
+            ]
+            results += service.issue_rows(chunk, actor, lambda index: f"job:{job_uid}#{index}")
+            jobs.progress(job.id, processed=min(start + CHUNK, len(job.rows)))
+            session.commit()
         job = jobs.by_uid(job_uid)
         assert job is not None
         job.results = results
@@ -281,6 +282,22 @@ def _failed_row(index: int, problems: list[ProblemItem]) -> dict[str, Any]:
             for item in problems
             if item.location == prefix or item.location.startswith((prefix + ".", prefix + "["))
         ],
+    }
+
+
+def _row_result(index: int, answer: AwardOutcome | Problem) -> dict[str, Any]:
+    if isinstance(answer, Problem):
+        return {
+            "index": index,
+            "status": answer.status,
+            "code": answer.code,
+            "errors": [item.as_dict() for item in _row_problems(index, answer)],
+        }
+    return {
+        "index": index,
+        "status": answer.status_code,
+        "id": answer.body["id"],
+        "publicUrl": answer.body["publicUrl"],
     }
 
 

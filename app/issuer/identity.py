@@ -49,11 +49,32 @@ class IssuerIdentity:
         self.session = session
         self.settings = settings
         self.keys = KeyRepository(session)
+        self._active: dict[tuple[int, str], IssuerKey] = {}
+        self._methods: dict[tuple[int, str], tuple[IssuerKey, str | None]] = {}
+
+    def active_key(self, issuer: Issuer, algorithm: str = "Ed25519") -> IssuerKey:
+        """The issuer's current key of ``algorithm``, read once per instance (one request or
+        one chunk of a batch)."""
+        memo = (issuer.id, algorithm)
+        if memo not in self._active:
+            self._active[memo] = active_key(self.session, issuer, algorithm)
+        return self._active[memo]
 
     def did(self, issuer: Issuer) -> str:
         if self.settings.uses_did_web:
             return did_web_from_url(self.settings.public_base_url, "issuers", issuer.slug)
-        return _did_key(active_key(self.session, issuer))
+        return _did_key(self.active_key(issuer))
+
+    def verification_method(
+        self, issuer: Issuer, algorithm: str = "Ed25519"
+    ) -> tuple[IssuerKey, str | None]:
+        """The issuer's current key of ``algorithm`` and its DID URL, worked out once per
+        instance."""
+        memo = (issuer.id, algorithm)
+        if memo not in self._methods:
+            key = self.active_key(issuer, algorithm)
+            self._methods[memo] = (key, self.verification_method_id(issuer, key))
+        return self._methods[memo]
 
     def verification_method_id(self, issuer: Issuer, key: IssuerKey) -> str | None:
         """The DID URL of a key, or None for an RSA key of a did:key issuer (not publishable)."""

@@ -22,7 +22,6 @@ from app.credentials.jsonld import expand_strict
 from app.credentials.ob3 import RuleViolation, data_model_violations, is_open_badge, ob3_violations
 from app.credentials.vc_jwt import encode_vc_jwt
 from app.issuer.identity import IssuerIdentity
-from app.issuer.issuers import active_key
 from app.issuer.keystore import PrivateKeyCache
 from app.problems import Problem, ProblemItem
 from app.settings import Settings
@@ -96,11 +95,12 @@ class CredentialSigner:
         self.session = session
         self.identity = IssuerIdentity(session, settings)
         self.keys = keys
+        self._dids: dict[int, str] = {}
 
     def check(self, issuer: Issuer, credential: Mapping[str, Any], *, expand: bool = True) -> None:
-        problems = credential_problems(
-            credential, signer_did=self.identity.did(issuer), expand=expand
-        )
+        if issuer.id not in self._dids:
+            self._dids[issuer.id] = self.identity.did(issuer)
+        problems = credential_problems(credential, signer_did=self._dids[issuer.id], expand=expand)
         if problems:
             raise CredentialRejected(
                 f"{len(problems)} problem(s) in the credential; nothing was signed", problems
@@ -120,8 +120,7 @@ class CredentialSigner:
         :func:`credential_problems`); it is still schema-checked and strictly canonicalized.
         """
         self.check(issuer, credential, expand=not built_here)
-        key = active_key(self.session, issuer, "Ed25519")
-        method = self.identity.verification_method_id(issuer, key)
+        key, method = self.identity.verification_method(issuer, "Ed25519")
         assert method is not None
         private_key = self.keys.get(key.private_key_file)
         assert isinstance(private_key, Ed25519PrivateKey)
@@ -143,7 +142,7 @@ class CredentialSigner:
         self.check(issuer, credential)
         if algorithm is None:
             algorithm = "RS256" if self.identity.settings.uses_did_web else "EdDSA"
-        key = active_key(self.session, issuer, "RSA" if algorithm == "RS256" else "Ed25519")
+        key = self.identity.active_key(issuer, "RSA" if algorithm == "RS256" else "Ed25519")
         kid = self.identity.verification_method_id(issuer, key)
         if kid is None:
             raise CredentialRejected(

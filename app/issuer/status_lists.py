@@ -69,21 +69,34 @@ class StatusLists:
         return f"{self.settings.public_base_url}/status-lists/{status_list.uid}"
 
     def claim(self, issuer: Issuer, purpose: str = REVOCATION) -> StatusPosition:
-        """The next free position of the issuer's newest list, opening a new list when needed.
+        """The next free position of the issuer's newest list; see :meth:`claim_many`."""
+        return self.claim_many(issuer, 1, purpose)[0]
 
-        The claim commits at once, so concurrent awards do not queue behind one another's
+    def claim_many(
+        self, issuer: Issuer, count: int, purpose: str = REVOCATION
+    ) -> list[StatusPosition]:
+        """``count`` free positions of the issuer's newest lists, opening new lists as needed.
+
+        Each claim commits at once, so concurrent awards do not queue behind one another's
         signing on the list's row. Call it before the award's transaction writes anything (it
         commits the session). A position whose award then fails stays unused, which the
-        specification allows: positions are never handed out twice.
+        specification allows: positions are never handed out twice. A block that would run
+        past the end of a list is claimed one position at a time, so lists fill completely.
         """
-        while True:
+        positions: list[StatusPosition] = []
+        while len(positions) < count:
             newest = self.repo.newest(issuer.id, purpose)
             if newest is not None:
-                index = self.repo.take_index(newest.id)
-                if index is not None:
+                wanted = count - len(positions)
+                block = self.repo.take_indexes(newest.id, wanted)
+                if block is None and wanted > 1:
+                    block = self.repo.take_indexes(newest.id, 1)
+                if block is not None:
                     self.session.commit()
-                    return StatusPosition(newest, index)
+                    positions.extend(StatusPosition(newest, index) for index in block)
+                    continue
             self._open_list(issuer, purpose, 0 if newest is None else newest.sequence + 1)
+        return positions
 
     def _open_list(self, issuer: Issuer, purpose: str, sequence: int) -> None:
         """Create list number ``sequence``; if a concurrent request created it first, fine."""

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import secrets
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -52,6 +53,7 @@ class Webhooks:
         self.session = session
         self.settings = settings
         self.repo = WebhookRepository(session)
+        self._listeners: dict[int, Sequence[WebhookEndpoint]] = {}
 
     def register(
         self, issuer: Issuer, client_id: str, url: str, events: list[str]
@@ -83,14 +85,25 @@ class Webhooks:
             raise NotFound(f"there is no webhook {uid!r}")
         return endpoint
 
+    def listeners(self, issuer_id: int) -> Sequence[WebhookEndpoint]:
+        """Endpoints listening to ``issuer_id`` or an issuer above it, read once per instance
+        until :meth:`forget`."""
+        if issuer_id not in self._listeners:
+            issuers = IssuerRepository(self.session)
+            issuer = issuers.by_id(issuer_id)
+            assert issuer is not None
+            lineage = [issuer.id, *(parent.id for parent in issuers.ancestors(issuer))]
+            self._listeners[issuer_id] = self.repo.listening(lineage)
+        return self._listeners[issuer_id]
+
+    def forget(self) -> None:
+        self._listeners.clear()
+
     def enqueue(self, issuer_id: int, event: str, data: dict[str, Any]) -> None:
-        """Outbox rows for every endpoint that listens to ``issuer_id`` or an issuer above it."""
-        issuers = IssuerRepository(self.session)
-        issuer = issuers.by_id(issuer_id)
-        assert issuer is not None
-        lineage = [issuer.id, *(parent.id for parent in issuers.ancestors(issuer))]
+        """Outbox rows for every endpoint that listens to ``issuer_id`` or an issuer above it;
+        they commit with the change they announce."""
         now = datetime.now(UTC)
-        for endpoint in self.repo.listening(lineage):
+        for endpoint in self.listeners(issuer_id):
             if event not in endpoint.events.split():
                 continue
             delivery_uid = str(uuid.uuid4())

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.store.models import (
@@ -229,24 +229,31 @@ class LearnerRepository:
             select(Learner).where(Learner.public_id == public_id)
         ).one_or_none()
 
-    def find(
-        self, issuer_id: int, *, student_id: str | None, email: str | None, did: str | None
+    def matching(
+        self,
+        issuer_ids: Collection[int],
+        *,
+        student_ids: Collection[str | None],
+        emails: Collection[str | None],
+        dids: Collection[str | None],
     ) -> list[Learner]:
-        """Learners of the issuer matching any of the identifiers, each once."""
-        found: dict[int, Learner] = {}
-        for column, value in (
-            (Learner.student_id, student_id),
-            (Learner.email, email),
-            (Learner.did, did),
-        ):
-            if value is None:
-                continue
-            row = self.session.scalars(
-                select(Learner).where(Learner.issuer_id == issuer_id, column == value)
-            ).one_or_none()
-            if row is not None:
-                found[row.id] = row
-        return list(found.values())
+        """Learners of these issuers named by any of the identifiers, in one query."""
+        named = [
+            column.in_([value for value in values if value is not None])
+            for column, values in (
+                (Learner.student_id, student_ids),
+                (Learner.email, emails),
+                (Learner.did, dids),
+            )
+            if any(value is not None for value in values)
+        ]
+        if not named or not issuer_ids:
+            return []
+        return list(
+            self.session.scalars(
+                select(Learner).where(Learner.issuer_id.in_(issuer_ids), or_(*named))
+            )
+        )
 
     def add(self, learner: Learner) -> Learner:
         self.session.add(learner)
@@ -272,19 +279,20 @@ class StatusListRepository:
             .limit(1)
         ).one_or_none()
 
-    def take_index(self, list_id: int) -> int | None:
-        """Claim the list's next free position in one atomic UPDATE; ``None`` once it is full.
+    def take_indexes(self, list_id: int, count: int) -> range | None:
+        """Claim the list's next ``count`` free positions in one atomic UPDATE; ``None`` when
+        fewer than ``count`` are left.
 
         The row lock (PostgreSQL) or the database write lock (SQLite) serialises concurrent
         claims across processes, so no position is handed out twice.
         """
         claimed = self.session.execute(
             update(StatusList)
-            .where(StatusList.id == list_id, StatusList.next_index < StatusList.size)
-            .values(next_index=StatusList.next_index + 1)
+            .where(StatusList.id == list_id, StatusList.next_index + count <= StatusList.size)
+            .values(next_index=StatusList.next_index + count)
             .returning(StatusList.next_index)
         ).scalar_one_or_none()
-        return None if claimed is None else int(claimed) - 1
+        return None if claimed is None else range(int(claimed) - count, int(claimed))
 
     def add(self, status_list: StatusList) -> StatusList:
         self.session.add(status_list)
@@ -322,12 +330,16 @@ class AwardRepository:
             select(Award).where(Award.credential_token == token)
         ).one_or_none()
 
-    def by_source(self, client_id: str, source_award_id: str) -> Award | None:
-        return self.session.scalars(
+    def by_sources(self, client_id: str, source_award_ids: Collection[str]) -> dict[str, Award]:
+        """The client's awards with these source award ids, by source award id."""
+        if not source_award_ids:
+            return {}
+        rows = self.session.scalars(
             select(Award).where(
-                Award.source_client == client_id, Award.source_award_id == source_award_id
+                Award.source_client == client_id, Award.source_award_id.in_(source_award_ids)
             )
-        ).one_or_none()
+        )
+        return {str(award.source_award_id): award for award in rows}
 
     def page(
         self,
@@ -398,12 +410,16 @@ class IdempotencyRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def get(self, client_id: str, key: str) -> IdempotencyRecord | None:
-        return self.session.scalars(
+    def many(self, client_id: str, keys: Collection[str]) -> dict[str, IdempotencyRecord]:
+        """The client's records under these keys, by key."""
+        if not keys:
+            return {}
+        rows = self.session.scalars(
             select(IdempotencyRecord).where(
-                IdempotencyRecord.client_id == client_id, IdempotencyRecord.key == key
+                IdempotencyRecord.client_id == client_id, IdempotencyRecord.key.in_(keys)
             )
-        ).one_or_none()
+        )
+        return {record.key: record for record in rows}
 
     def add(self, record: IdempotencyRecord) -> IdempotencyRecord:
         self.session.add(record)

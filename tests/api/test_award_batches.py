@@ -97,3 +97,31 @@ def test_a_resent_job_with_its_key_is_the_same_job(client, writer):
 def test_a_batch_over_the_limit_is_refused(client, writer):
     response = client.post("/api/v1/awards/batch", json={"awards": [{}] * 10_001}, headers=writer)
     assert_problem(response, 422, "validation-error")
+
+
+def test_one_new_learner_named_by_two_rows_is_one_learner(client, writer):
+    batch = rows(2)
+    batch[1]["recipient"] = dict(batch[0]["recipient"])
+    body = client.post("/api/v1/awards/batch", json={"awards": batch}, headers=writer).json()
+    assert body["summary"]["issued"] == 2
+    awards = client.get("/api/v1/awards", headers=writer).json()["awards"]
+    assert len({award["learnerId"] for award in awards}) == 1
+
+
+def test_a_row_whose_identifiers_name_two_learners_fails_alone(client, writer):
+    batch = rows(3)
+    batch[2]["recipient"] = {"studentId": "S-0", "email": "someone@students.example.org"}
+    batch[2]["sourceAwardId"] = "batch-2"
+    setup = [award_body(recipient={"email": "someone@students.example.org"}, sourceAwardId="setup")]
+    client.post("/api/v1/awards/batch", json={"awards": setup}, headers=writer)
+    body = client.post("/api/v1/awards/batch", json={"awards": batch}, headers=writer).json()
+    assert body["summary"] == {"issued": 2, "alreadyIssued": 0, "failed": 1}
+    assert body["results"][2]["errors"][0]["location"] == "$.awards[2].recipient"
+
+
+def test_a_row_repeated_in_one_batch_is_issued_once(client, writer):
+    batch = rows(2)
+    batch.append(dict(batch[0]))
+    body = client.post("/api/v1/awards/batch", json={"awards": batch}, headers=writer).json()
+    assert [row["status"] for row in body["results"]] == [201, 201, 200]
+    assert body["results"][2]["id"] == body["results"][0]["id"]

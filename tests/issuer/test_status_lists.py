@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from app.issuer.issuers import get_issuer
 from app.issuer.status_lists import StatusLists
 from app.runtime import Runtime
@@ -28,14 +30,16 @@ claimed = []
 with runtime.sessions() as session:
     issuer = get_issuer(session, "xq")
     lists = StatusLists(session, settings)
-    for _ in range(int(sys.argv[3])):
-        position = lists.claim(issuer)
-        claimed.append([position.status_list.uid, position.index])
+    block = int(sys.argv[4])
+    while len(claimed) < int(sys.argv[3]):
+        for position in lists.claim_many(issuer, block):
+            claimed.append([position.status_list.uid, position.index])
 print(json.dumps(claimed))
 """
 
 
-def test_worker_processes_never_share_a_position(runtime: Runtime, settings: Settings):
+@pytest.mark.parametrize("block", [1, 7], ids=["one at a time", "in blocks"])
+def test_worker_processes_never_share_a_position(runtime: Runtime, settings: Settings, block):
     command = [
         sys.executable,
         "-c",
@@ -43,6 +47,7 @@ def test_worker_processes_never_share_a_position(runtime: Runtime, settings: Set
         settings.database_url,
         str(settings.keys_dir),
         str(CLAIMS),
+        str(block),
     ]
     root = Path(__file__).resolve().parents[2]
     workers = [subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE) for _ in range(WORKERS)]
@@ -51,7 +56,7 @@ def test_worker_processes_never_share_a_position(runtime: Runtime, settings: Set
         output, _ = worker.communicate(timeout=120)
         assert worker.returncode == 0
         claimed += [tuple(pair) for pair in json.loads(output)]
-    assert len(claimed) == WORKERS * CLAIMS
+    assert len(claimed) == WORKERS * -(-CLAIMS // block) * block
     assert len(set(claimed)) == len(claimed)
 
 
@@ -67,3 +72,24 @@ def test_a_full_list_is_followed_by_a_new_one(runtime: Runtime, settings: Settin
     assert second.status_list.uid != first.status_list.uid
     assert second.index == 0
     assert second.status_list.sequence == first.status_list.sequence + 1
+
+
+def test_a_block_past_the_end_of_a_list_fills_it_then_opens_the_next(
+    runtime: Runtime, settings: Settings
+):
+    with runtime.sessions() as session:
+        issuer = get_issuer(session, "xq")
+        lists = StatusLists(session, settings)
+        first = lists.claim(issuer)
+        first.status_list.next_index = first.status_list.size - 3
+        session.merge(first.status_list)
+        session.commit()
+        block = lists.claim_many(issuer, 5)
+    size = first.status_list.size
+    assert [(position.status_list.sequence, position.index) for position in block] == [
+        (0, size - 3),
+        (0, size - 2),
+        (0, size - 1),
+        (1, 0),
+        (1, 1),
+    ]
