@@ -24,11 +24,12 @@ targets (a 10,000-award batch in under 20 s on each database; a single-award p99
 32 concurrent clients) are printed next to the figures with whether they are met. Wrong answers
 (a non-201, a batch row not issued) are printed and make the command exit with status 1.
 ``--profile`` then runs cProfile over a smaller batch issued in-process (``BatchService.submit``
-then the job, row by row through ``AwardService.award``) on each database and prints the top
-entries by cumulative and by own time.
+then the job, a chunk at a time through ``AwardService.award_many``) on each database and prints
+the top entries by cumulative and by own time.
 
-A full run takes minutes per database (about eight on this 2-core machine in November 2026, at
-some 40-60 awards a second); ``--batch 500 --singles 200`` gives a first look in well under one.
+A full run takes a few minutes per database (about two on this 2-core machine in November 2026:
+some 200 batch awards a second, 30-40 single awards a second); ``--batch 500 --singles 200``
+gives a first look in well under one.
 """
 
 from __future__ import annotations
