@@ -212,6 +212,7 @@ class AwardService:
                 self.session.rollback()
                 for draft in drafts:
                     answers[draft.index] = self._award_alone(draft.request, draft.key, actor)
+        assert all(answer is not None for answer in answers)
         return [answer for answer in answers if answer is not None]
 
     def _award_alone(

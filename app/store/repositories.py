@@ -41,11 +41,6 @@ class IssuerRepository:
     def all(self) -> Sequence[Issuer]:
         return self.session.scalars(select(Issuer).order_by(Issuer.slug)).all()
 
-    def children(self, issuer_id: int) -> Sequence[Issuer]:
-        return self.session.scalars(
-            select(Issuer).where(Issuer.parent_id == issuer_id).order_by(Issuer.slug)
-        ).all()
-
     def ancestors(self, issuer: Issuer) -> list[Issuer]:
         """Parent first, then its parent, up to the root."""
         chain: list[Issuer] = []
