@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from app.issuer.award_input import AwardInput
-from app.issuer.awards import Actor, AwardService
+from app.issuer.awards import Actor, AwardService, badge_name
 from app.issuer.keystore import PrivateKeyCache
 from app.problems import Conflict, InvalidRequest, NotFound, validation_items
 from app.settings import Settings
@@ -109,20 +109,16 @@ class AwardHistory:
         return items, (str(rows[limit - 1].id) if len(rows) > limit else None)
 
     def _achievement_id(self, reference: str, issuer_ids: set[int]) -> int | None:
-        repo = AchievementRepository(self.session)
-        found = repo.by_uid(reference.rstrip("/").rsplit("/", 1)[-1])
-        if found is not None:
-            return found.id
-        lineage: set[int] = set()
+        """The badge ``reference`` names for any of these issuers, as awarding resolves it."""
         issuers = IssuerRepository(self.session)
-        for issuer_id in issuer_ids:
+        for issuer_id in sorted(issuer_ids):
             member = issuers.by_id(issuer_id)
-            if member is not None:
-                lineage |= {member.id, *(parent.id for parent in issuers.ancestors(member))}
-        for issuer_id in sorted(lineage):
-            by_code = repo.by_code(issuer_id, reference)
-            if by_code is not None:
-                return by_code.id
+            if member is None:
+                continue
+            try:
+                return self.service.resolve_achievement(reference, member)[0].id
+            except InvalidRequest:
+                continue
         return None
 
     def revoke(self, uid: str, reason: str, actor: Actor) -> dict[str, Any]:
@@ -153,11 +149,12 @@ class AwardHistory:
         version = AchievementRepository(self.session).version(
             achievement.id, award.achievement_version
         )
-        name = achievement.code if version is None else version.definition["badge"]["title"]
         self.service.webhooks.enqueue(
             award.issuer_id,
             event,
-            self.service.event_data(award, learner, {**details, "achievementName": name}),
+            self.service.event_data(
+                award, learner, {**details, "achievementName": badge_name(achievement, version)}
+            ),
         )
 
     def reissue(

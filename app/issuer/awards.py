@@ -134,6 +134,13 @@ def _update_learner(learner: Learner, recipient: Recipient) -> None:
         learner.display_name = recipient.name
 
 
+def badge_name(achievement: Achievement, version: AchievementVersion | None) -> str:
+    """The badge's title in that version, for people (events, notifications); else its code."""
+    if version is None:
+        return achievement.code
+    return str(version.definition["badge"].get("title", achievement.code))
+
+
 @dataclass(frozen=True)
 class AwardOutcome:
     status_code: int
@@ -286,7 +293,7 @@ class AwardService:
     ) -> _Draft:
         """Everything about a new award that can be refused before anything is written."""
         issuer = self._awarding_issuer(request, actor)
-        achievement, version = self._achievement(request.achievement, issuer)
+        achievement, version = self.resolve_achievement(request.achievement, issuer)
         results = self._results(request, self._document(achievement, version), version)
         return _Draft(index, request, key, fingerprint, issuer, achievement, version, results)
 
@@ -345,12 +352,10 @@ class AwardService:
             known.add(learner)
             staged.append((draft, award, learner))
             refused.append(None)
-        self.session.add_all({id(learner): learner for _d, _a, learner in staged}.values())
-        self.session.flush()
+        self.learners.add_all({id(learner): learner for _d, _a, learner in staged}.values())
         for _draft, award, learner in staged:
             award.learner_id = learner.id
-        self.session.add_all(award for _d, award, _l in staged)
-        self.session.flush()
+        self.awards.add_all(award for _d, award, _l in staged)
         outcomes = iter(self._stage_events(staged, actor, now))
         return [next(outcomes) if problem is None else problem for problem in refused]
 
@@ -412,14 +417,12 @@ class AwardService:
         for draft, award, learner in staged:
             details: dict[str, Any] = {
                 "achievement": draft.achievement.code,
-                "achievementName": str(
-                    draft.version.definition["badge"].get("title", draft.achievement.code)
-                ),
+                "achievementName": badge_name(draft.achievement, draft.version),
                 "publicUrl": self.public_url(award),
             }
             if draft.replaces is not None:
                 details["replaces"] = draft.replaces.uid
-            self.session.add(
+            self.awards.add_event(
                 AwardEvent(
                     award_id=award.id,
                     kind=draft.event or ("issued" if draft.replaces is None else "reissued"),
@@ -436,7 +439,7 @@ class AwardService:
             )
             outcome = AwardOutcome(201, self.representation(award, learner=learner))
             if draft.key is not None:
-                self.session.add(
+                IdempotencyRepository(self.session).add(
                     IdempotencyRecord(
                         client_id=actor.client_id,
                         key=draft.key,
@@ -503,7 +506,7 @@ class AwardService:
             ]
         return self._lineages[issuer.id]
 
-    def _achievement(
+    def resolve_achievement(
         self, reference: str, issuer: Issuer
     ) -> tuple[Achievement, AchievementVersion]:
         """The badge named by uid, URL or human code, if ``issuer`` may award it: its own

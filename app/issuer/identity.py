@@ -51,6 +51,7 @@ class IssuerIdentity:
         self.keys = KeyRepository(session)
         self._active: dict[tuple[int, str], IssuerKey] = {}
         self._methods: dict[tuple[int, str], tuple[IssuerKey, str | None]] = {}
+        self._dids: dict[int, str] = {}
 
     def active_key(self, issuer: Issuer, algorithm: str = "Ed25519") -> IssuerKey:
         """The issuer's current key of ``algorithm``, read once per instance (one request or
@@ -61,9 +62,15 @@ class IssuerIdentity:
         return self._active[memo]
 
     def did(self, issuer: Issuer) -> str:
-        if self.settings.uses_did_web:
-            return did_web_from_url(self.settings.public_base_url, "issuers", issuer.slug)
-        return _did_key(self.active_key(issuer))
+        """did:web from the public URL, or the did:key of the current key; worked out once per
+        instance."""
+        if issuer.id not in self._dids:
+            if self.settings.uses_did_web:
+                did = did_web_from_url(self.settings.public_base_url, "issuers", issuer.slug)
+            else:
+                did = _did_key(self.active_key(issuer))
+            self._dids[issuer.id] = did
+        return self._dids[issuer.id]
 
     def verification_method(
         self, issuer: Issuer, algorithm: str = "Ed25519"

@@ -95,12 +95,11 @@ class CredentialSigner:
         self.session = session
         self.identity = IssuerIdentity(session, settings)
         self.keys = keys
-        self._dids: dict[int, str] = {}
 
     def check(self, issuer: Issuer, credential: Mapping[str, Any], *, expand: bool = True) -> None:
-        if issuer.id not in self._dids:
-            self._dids[issuer.id] = self.identity.did(issuer)
-        problems = credential_problems(credential, signer_did=self._dids[issuer.id], expand=expand)
+        problems = credential_problems(
+            credential, signer_did=self.identity.did(issuer), expand=expand
+        )
         if problems:
             raise CredentialRejected(
                 f"{len(problems)} problem(s) in the credential; nothing was signed", problems

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import func, or_, select, update
@@ -250,10 +250,10 @@ class LearnerRepository:
             )
         )
 
-    def add(self, learner: Learner) -> Learner:
-        self.session.add(learner)
+    def add_all(self, learners: Iterable[Learner]) -> None:
+        """Insert the new ones among ``learners`` (and flush changes to the others) at once."""
+        self.session.add_all(learners)
         self.session.flush()
-        return learner
 
 
 class StatusListRepository:
@@ -390,15 +390,14 @@ class AwardRepository:
             select(AwardEvent).where(AwardEvent.award_id == award_id).order_by(AwardEvent.id)
         ).all()
 
-    def add(self, award: Award) -> Award:
-        self.session.add(award)
+    def add_all(self, awards: Iterable[Award]) -> None:
+        """Insert the awards together; their ids are set afterwards."""
+        self.session.add_all(awards)
         self.session.flush()
-        return award
 
-    def add_event(self, event: AwardEvent) -> AwardEvent:
+    def add_event(self, event: AwardEvent) -> None:
+        """Stage a history event; it is written with the transaction's other rows."""
         self.session.add(event)
-        self.session.flush()
-        return event
 
 
 class IdempotencyRepository:
@@ -416,10 +415,9 @@ class IdempotencyRepository:
         )
         return {record.key: record for record in rows}
 
-    def add(self, record: IdempotencyRecord) -> IdempotencyRecord:
+    def add(self, record: IdempotencyRecord) -> None:
+        """Stage the first answer to a keyed request; it commits with the award it answers."""
         self.session.add(record)
-        self.session.flush()
-        return record
 
 
 class JobRepository:

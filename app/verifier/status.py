@@ -69,23 +69,10 @@ def _check_entry(
         )
         return
     assert isinstance(entry, Mapping)
-    url = entry.get("statusListCredential")
-    document = lists(url) if lists is not None and isinstance(url, str) else None
+    document = _issuers_list(
+        report, credential, entry.get("statusListCredential"), lists, "status list"
+    )
     if document is None:
-        report.add(
-            "status",
-            Outcome.UNKNOWN,
-            f"the status list {url!r} could not be fetched",
-            "status_unavailable",
-        )
-        return
-    if issuer_id(document) != issuer_id(credential):
-        report.add(
-            "status",
-            Outcome.UNKNOWN,
-            "the status list is not the credential issuer's",
-            "status_list_foreign",
-        )
         return
     proof = verify_data_integrity(document, resolve_key=list_key, now=now)
     if not proof.verified:
@@ -108,6 +95,35 @@ def _check_entry(
         report.add("status", Outcome.PASSED, f"not {_SET_MEANS.get(result.purpose, ('set',))[0]}")
 
 
+def _issuers_list(
+    report: VerificationReport,
+    credential: Mapping[str, Any],
+    url: object,
+    lists: StatusListSource | None,
+    kind: str,
+) -> Mapping[str, Any] | None:
+    """The list at ``url`` if it can be had and is the credential issuer's; otherwise None,
+    with the ``unknown`` status and its reason in the report."""
+    document = lists(url) if lists is not None and isinstance(url, str) else None
+    if document is None:
+        report.add(
+            "status",
+            Outcome.UNKNOWN,
+            f"the {kind} {url!r} could not be fetched",
+            "status_unavailable",
+        )
+        return None
+    if issuer_id(document) != issuer_id(credential):
+        report.add(
+            "status",
+            Outcome.UNKNOWN,
+            f"the {kind} is not the credential issuer's",
+            "status_list_foreign",
+        )
+        return None
+    return document
+
+
 def _check_revocation_list(
     report: VerificationReport,
     credential: Mapping[str, Any],
@@ -115,22 +131,8 @@ def _check_revocation_list(
     lists: StatusListSource | None,
 ) -> None:
     url = entry.get("id")
-    document = lists(url) if lists is not None and isinstance(url, str) else None
+    document = _issuers_list(report, credential, url, lists, "revocation list")
     if document is None:
-        report.add(
-            "status",
-            Outcome.UNKNOWN,
-            f"the revocation list {url!r} could not be fetched",
-            "status_unavailable",
-        )
-        return
-    if issuer_id(document) != issuer_id(credential):
-        report.add(
-            "status",
-            Outcome.UNKNOWN,
-            "the revocation list is not the credential issuer's",
-            "status_list_foreign",
-        )
         return
     credential_id = credential.get("id")
     if not isinstance(credential_id, str):
