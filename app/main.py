@@ -18,8 +18,10 @@ from app.api import (
     health,
     issuers,
     oauth,
+    pages,
     status_lists,
     vc_api,
+    verify,
     webhooks,
 )
 from app.api.errors import install_error_handlers
@@ -85,8 +87,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         achievements,
         catalogs,
         vc_api,
+        verify,
         awards,
         status_lists,
+        pages,
         webhooks,
     ):
         app.include_router(module.router)

@@ -9,8 +9,10 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.issuer.keystore import KeyStore, PrivateKeyCache
+from app.pages.cache import PageCache
 from app.settings import Settings
 from app.store.db import make_engine, make_session_factory
+from app.verifier.fetching import RemoteFetcher, verifier_policy
 
 
 @dataclass
@@ -20,6 +22,10 @@ class Runtime:
     sessions: sessionmaker[Session]
     keystore: KeyStore
     private_keys: PrivateKeyCache
+    fetcher: RemoteFetcher
+    """The verifier's outbound client: did:web documents, status lists, credential URLs."""
+    page_cache: PageCache = field(default_factory=PageCache)
+    """Rendered public credential pages (see app.pages.credential_page)."""
     status_list_cache: dict[int, Any] = field(default_factory=dict)
     """The newest signed form of each status list, re-signed only when the list changes."""
 
@@ -34,9 +40,11 @@ class Runtime:
             sessions=make_session_factory(engine),
             keystore=keystore,
             private_keys=PrivateKeyCache(keystore),
+            fetcher=RemoteFetcher(verifier_policy(settings)),
         )
 
     def close(self) -> None:
+        self.fetcher.close()
         self.engine.dispose()
 
     def __enter__(self) -> Runtime:

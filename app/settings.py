@@ -45,6 +45,20 @@ class Settings(BaseSettings):
             "addresses (a platform inside the district's network); empty by default"
         ),
     )
+    fetch_trusted_hosts: list[str] = Field(
+        default_factory=list,
+        description=(
+            "host or host:port values the verifier may fetch over plain http and on private "
+            "or loopback addresses (did:web documents, status lists, credentials); for a "
+            "local test issuer only, empty in production"
+        ),
+    )
+    fetch_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=60, description="Total time one verification fetch may take"
+    )
+    fetch_max_bytes: int = Field(
+        default=2 * 1024 * 1024, gt=0, description="Largest document the verifier fetches"
+    )
     webhook_max_attempts: int = Field(default=8, ge=1, le=20)
     webhook_retry_base_seconds: float = Field(
         default=30.0, gt=0, description="First retry delay; each next one doubles"

@@ -105,7 +105,7 @@ def runtime(settings: Settings) -> Iterator[Runtime]:
     runtime = Runtime.from_settings(settings)
     bootstrap(runtime)
     yield runtime
-    runtime.engine.dispose()
+    runtime.close()
 
 
 @pytest.fixture

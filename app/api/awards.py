@@ -82,6 +82,18 @@ class BatchIn(BaseModel):
     )
 
 
+class ProfileIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    public: bool = Field(description="Whether /learners/{learnerId} lists the learner's badges")
+
+
+class ProfileOut(BaseModel):
+    learnerId: str
+    public: bool
+    profileUrl: str
+
+
 class AwardPage(BaseModel):
     awards: list[dict[str, Any]]
     next: str | None
@@ -229,6 +241,28 @@ def learner_awards(
         limit=limit,
     )
     return AwardPage(awards=items, next=next_cursor)
+
+
+@router.put(
+    "/api/v1/learners/{learner}/profile",
+    response_model=ProfileOut,
+    summary="Make a learner's badge page public, or private again (scope awards:write)",
+    description=(
+        "Learner pages are private by default. Turn one on when the learner (or a guardian) "
+        "asks; the page lists only current badges and never an email or student id."
+    ),
+    responses=problems(401, 403, 404, 422),
+)
+def set_learner_profile(
+    learner: Annotated[str, Path(max_length=64)],
+    body: ProfileIn,
+    principal: PrincipalDep,
+    runtime: RuntimeDep,
+    session: SessionDep,
+) -> dict[str, Any]:
+    principal.require("awards:write")
+    history = AwardHistory(session, runtime.settings, runtime.private_keys)
+    return history.set_profile_public(learner, body.public, actor_for(session, principal))
 
 
 @router.post(

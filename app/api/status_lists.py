@@ -1,4 +1,4 @@
-"""Public status lists and hosted credentials: what verifiers fetch."""
+"""Public status lists: what verifiers fetch to learn whether a credential was revoked."""
 
 from __future__ import annotations
 
@@ -11,11 +11,9 @@ from fastapi.responses import Response
 
 from app.api.deps import RuntimeDep, SessionDep
 from app.api.responses import JsonLdResponse, problems
-from app.issuer.awards import AwardService
 from app.issuer.issuers import get_issuer
 from app.issuer.signing import CredentialSigner
 from app.issuer.status_lists import StatusLists, etag_of
-from app.problems import NotFound
 
 router = APIRouter(tags=["status"])
 
@@ -76,20 +74,3 @@ def _revalidated(request: Request, body: bytes, headers: dict[str, str], media: 
     if request.headers.get("if-none-match") == headers["ETag"]:
         return Response(status_code=304, headers=headers)
     return Response(body, media_type=media, headers=headers)
-
-
-@router.get(
-    "/credentials/{token}",
-    summary="A hosted credential: its id dereferences here",
-    response_class=JsonLdResponse,
-    responses=problems(404),
-)
-def get_credential(
-    token: Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{20,64}$")],
-    runtime: RuntimeDep,
-    session: SessionDep,
-) -> JsonLdResponse:
-    award = AwardService(session, runtime.settings, runtime.private_keys).awards.by_token(token)
-    if award is None:
-        raise NotFound("there is no credential at this address")
-    return JsonLdResponse(award.credential, headers={"Cache-Control": "no-cache"})

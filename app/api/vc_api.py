@@ -11,15 +11,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.api.deps import PrincipalDep, RuntimeDep, SessionDep
 from app.api.responses import problems
 from app.credentials.ob3 import is_open_badge
-from app.issuer.identity import IssuerIdentity
 from app.issuer.signing import CredentialSigner
-from app.issuer.status_lists import StatusLists
 from app.problems import PROBLEM_TYPE_BASE
 from app.store.repositories import IssuerRepository
-from app.verifier.keys import KeyResolver
 from app.verifier.report import Check
-from app.verifier.status import StatusListSource
-from app.verifier.verify import verify_credential
+from app.verifier.service import VerificationService
 
 router = APIRouter(tags=["vc-api"])
 
@@ -109,19 +105,6 @@ def _problem(check: Check, status: int) -> dict[str, Any]:
     }
 
 
-def key_resolver(session: SessionDep, runtime: RuntimeDep) -> KeyResolver:
-    identity = IssuerIdentity(session, runtime.settings)
-    return KeyResolver(local_documents=identity.did_document_for)
-
-
-def local_status_lists(session: SessionDep, runtime: RuntimeDep) -> StatusListSource:
-    """This service's own status lists, read from the database; other URLs are not fetched
-    yet (the safe fetching client comes with the verification pages)."""
-    lists = StatusLists(session, runtime.settings)
-    signer = CredentialSigner(session, runtime.settings, runtime.private_keys)
-    return lambda url: lists.document_for_url(url, signer, runtime.status_list_cache)
-
-
 @router.post(
     "/credentials/verify",
     response_model=VerifyResponse,
@@ -129,11 +112,7 @@ def local_status_lists(session: SessionDep, runtime: RuntimeDep) -> StatusListSo
     responses={400: {"description": "Not verified; `errors` says why", "model": VerifyResponse}},
 )
 def verify(body: VerifyRequest, runtime: RuntimeDep, session: SessionDep) -> JSONResponse:
-    report = verify_credential(
-        body.verifiableCredential,
-        key_resolver(session, runtime),
-        status_lists=local_status_lists(session, runtime),
-    )
+    report = VerificationService(session, runtime).verify(body.verifiableCredential)
     status = 200 if report.verified else 400
     payload = VerifyResponse(
         verified=report.verified,

@@ -56,13 +56,28 @@ class AwardHistory:
         ]
         return body
 
-    def require_learner(self, public_id: str, actor: Actor) -> None:
+    def require_learner(self, public_id: str, actor: Actor) -> Learner:
         learner = LearnerRepository(self.session).by_public_id(public_id)
         issuer = (
             None if learner is None else IssuerRepository(self.session).by_id(learner.issuer_id)
         )
-        if issuer is None or not actor.may_act_for(issuer):
+        if learner is None or issuer is None or not actor.may_act_for(issuer):
             raise NotFound(f"there is no learner {public_id!r}")
+        return learner
+
+    def set_profile_public(self, public_id: str, public: bool, actor: Actor) -> dict[str, Any]:
+        """Show or hide the learner's public badge page; the answer says where it is."""
+        learner = self.require_learner(public_id, actor)
+        learner.profile_public = public
+        self.session.commit()
+        return self.profile(learner)
+
+    def profile(self, learner: Learner) -> dict[str, Any]:
+        return {
+            "learnerId": learner.public_id,
+            "public": learner.profile_public,
+            "profileUrl": f"{self.service.settings.public_base_url}/learners/{learner.public_id}",
+        }
 
     def page(
         self,

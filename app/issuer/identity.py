@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.credentials.context_urls import OB3_CONTEXT, VC2_CONTEXT
 from app.credentials.did import (
+    DID_KEY_PREFIX,
     VerificationMethodSpec,
     did_document,
     did_key_document,
@@ -122,15 +123,25 @@ class IssuerIdentity:
             document["@context"].append(JWK_CONTEXT_V1)
         return document
 
+    def issuer_for_did(self, did: str) -> Issuer | None:
+        """Which of our issuers ``did`` names: a did:web under our base URL, or (on a
+        development instance) the did:key of one of an issuer's keys."""
+        if self.settings.uses_did_web:
+            prefix = did_web_from_url(self.settings.public_base_url, "issuers") + ":"
+            slug = did.removeprefix(prefix)
+            if slug == did or ":" in slug:
+                return None
+            return IssuerRepository(self.session).by_slug(slug)
+        if not did.startswith(DID_KEY_PREFIX):
+            return None
+        key = self.keys.by_multibase(did.removeprefix(DID_KEY_PREFIX))
+        return None if key is None else IssuerRepository(self.session).by_id(key.issuer_id)
+
     def did_document_for(self, did: str) -> dict[str, Any] | None:
         """The DID document of one of our did:web issuers, read locally; None for other DIDs."""
         if not self.settings.uses_did_web:
             return None
-        prefix = did_web_from_url(self.settings.public_base_url, "issuers") + ":"
-        slug = did.removeprefix(prefix)
-        if slug == did or ":" in slug:
-            return None
-        issuer = IssuerRepository(self.session).by_slug(slug)
+        issuer = self.issuer_for_did(did)
         return None if issuer is None else self.did_document(issuer)
 
     def profile(self, issuer: Issuer, *, with_context: bool = False) -> dict[str, Any]:

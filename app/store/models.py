@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -192,6 +193,9 @@ class Learner(Base):
     email: Mapped[str | None] = mapped_column(String(320))
     did: Mapped[str | None] = mapped_column(String(2000))
     display_name: Mapped[str | None] = mapped_column(String(300))
+    profile_public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """Whether /learners/{public_id} lists the learner's badges; off until the learner (or
+    the issuer on their behalf) turns it on."""
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 

@@ -96,6 +96,11 @@ class KeyRepository:
     def all(self) -> Sequence[IssuerKey]:
         return self.session.scalars(select(IssuerKey).order_by(IssuerKey.id)).all()
 
+    def by_multibase(self, public_key_multibase: str) -> IssuerKey | None:
+        return self.session.scalars(
+            select(IssuerKey).where(IssuerKey.public_key_multibase == public_key_multibase)
+        ).one_or_none()
+
     def add(self, key: IssuerKey) -> IssuerKey:
         self.session.add(key)
         self.session.flush()
@@ -324,6 +329,14 @@ class AwardRepository:
         return self.session.scalars(
             select(Award).where(Award.credential_token == token)
         ).one_or_none()
+
+    def current_for_learner(self, learner_id: int) -> Sequence[Award]:
+        """The learner's awards in force (not revoked, superseded or expired), oldest first."""
+        return self.session.scalars(
+            select(Award)
+            .where(Award.learner_id == learner_id, Award.status == "active")
+            .order_by(Award.awarded_at, Award.id)
+        ).all()
 
     def by_sources(self, client_id: str, source_award_ids: Collection[str]) -> dict[str, Award]:
         """The client's awards with these source award ids, by source award id."""

@@ -1,9 +1,10 @@
 """Resolving a proof's verification method to a key its issuer authorized for assertions.
 
 did:key is resolved offline. did:web documents of this service's own issuers come straight
-from the database (the service never calls itself over HTTP). Any other did:web needs a network
-fetch, which only the safe fetching client may make; until one is configured such keys are
-reported as unresolvable, never guessed.
+from the database (the service never calls itself over HTTP). Any other did:web, and a
+verification method that is an https URL (an issuer profile that lists its own keys, as OB 3.0
+allows), is fetched through the safe fetching client; without one such keys are reported as
+unresolvable, never guessed.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from app.credentials.did import did_key_document
 from app.credentials.did_keys import KeyNotAuthorized, ResolvedKey, assertion_key
 from app.credentials.errors import CredentialError, InvalidDid
+from app.verifier.fetching import DocumentUnavailable, RemoteFetcher
 
 DocumentSource = Callable[[str], Mapping[str, Any] | None]
 
@@ -26,10 +28,10 @@ class KeyResolver:
     def __init__(
         self,
         local_documents: DocumentSource | None = None,
-        remote_documents: DocumentSource | None = None,
+        remote: RemoteFetcher | None = None,
     ) -> None:
         self._local = local_documents
-        self._remote = remote_documents
+        self._remote = remote
 
     def did_document(self, did: str) -> Mapping[str, Any]:
         if did.startswith("did:key:"):
@@ -38,17 +40,36 @@ class KeyResolver:
             except CredentialError as error:
                 raise KeyResolutionError("invalid_did", error.message) from error
         if did.startswith("did:web:"):
-            for source in (self._local, self._remote):
-                document = source(did) if source is not None else None
-                if document is not None:
-                    return document
+            document = self._local(did) if self._local is not None else None
+            if document is not None:
+                return document
+            return self._fetched(did, lambda remote: remote.did_web_document(did))
+        if did.startswith("https://"):
+            return self._fetched(did, lambda remote: remote.json_document(did))
+        raise KeyResolutionError(
+            "did_method_unsupported", f"{did.split(':')[:2]} is not a supported key controller"
+        )
+
+    def _fetched(
+        self, controller: str, fetch: Callable[[RemoteFetcher], Mapping[str, Any]]
+    ) -> Mapping[str, Any]:
+        if self._remote is None:
             raise KeyResolutionError(
-                "did_unresolvable", f"{did} could not be resolved (no local issuer has it)"
+                "did_unresolvable",
+                f"{controller} could not be resolved (network resolution is off)",
             )
-        raise KeyResolutionError("did_method_unsupported", f"{did.split(':')[:2]} is not supported")
+        try:
+            return fetch(self._remote)
+        except InvalidDid as error:
+            raise KeyResolutionError("invalid_did", error.message) from error
+        except DocumentUnavailable as error:
+            raise KeyResolutionError(
+                "did_unresolvable", f"{controller} could not be resolved: {error.message}"
+            ) from error
 
     def assertion_key(self, method_id: str) -> ResolvedKey:
-        """The key of ``method_id``, if its DID document lists it under assertionMethod."""
+        """The key of ``method_id``, if its controller's document lists it under
+        assertionMethod."""
         if "#" not in method_id:
             raise KeyResolutionError(
                 "invalid_verification_method", f"{method_id!r} is not a DID URL with a fragment"

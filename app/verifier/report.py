@@ -15,6 +15,29 @@ class Outcome(StrEnum):
     SKIPPED = "skipped"
 
 
+class Verdict(StrEnum):
+    """The one-word answer a person reads first; the checks say why."""
+
+    VALID = "valid"
+    INVALID = "invalid"
+    REVOKED = "revoked"
+    SUSPENDED = "suspended"
+    SUPERSEDED = "superseded"
+    EXPIRED = "expired"
+    NOT_YET_VALID = "not-yet-valid"
+    UNKNOWN = "unknown"
+
+
+_VERDICT_OF_CODE = {
+    "superseded": Verdict.SUPERSEDED,
+    "revoked": Verdict.REVOKED,
+    "suspended": Verdict.SUSPENDED,
+    "expired": Verdict.EXPIRED,
+    "not_yet_valid": Verdict.NOT_YET_VALID,
+}
+_GENUINENESS_CHECKS = frozenset({"format", "jsonld", "schema", "issuer_key", "proof", "claims"})
+
+
 @dataclass(frozen=True)
 class Check:
     name: str
@@ -45,6 +68,24 @@ class VerificationReport:
             check.outcome in (Outcome.PASSED, Outcome.SKIPPED, Outcome.WARNING)
             for check in self.checks
         )
+
+    @property
+    def verdict(self) -> Verdict:
+        """Invalid when the credential is not genuine; otherwise the most telling state
+        (superseded before revoked, since a superseded credential's bit is set too), and
+        unknown when a check could not be made."""
+        failed = [check for check in self.checks if check.outcome is Outcome.FAILED]
+        if not self.checks or any(check.name in _GENUINENESS_CHECKS for check in failed):
+            return Verdict.INVALID
+        codes = {check.code for check in failed}
+        for code, verdict in _VERDICT_OF_CODE.items():
+            if code in codes:
+                return verdict
+        if failed:
+            return Verdict.INVALID
+        if any(check.outcome is Outcome.UNKNOWN for check in self.checks):
+            return Verdict.UNKNOWN
+        return Verdict.VALID
 
     def failures(self) -> list[Check]:
         return [

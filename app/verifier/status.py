@@ -9,6 +9,10 @@ status ``unknown`` with the reason: never a guessed "valid" and never a forged "
 
 from __future__ import annotations
 
+import hashlib
+import json
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -24,9 +28,11 @@ from app.credentials.status_list import (
     is_revoked_in,
     read_status,
 )
+from app.verifier.fetching import DocumentUnavailable
 from app.verifier.report import Outcome, VerificationReport
 
 StatusListSource = Callable[[str], Mapping[str, Any] | None]
+"""A list's URL to its document: None, or :class:`DocumentUnavailable`, when it cannot be had."""
 KeyLookup = Callable[[str], Ed25519PublicKey]
 
 _SET_MEANS = {"revocation": ("revoked", "revoked"), "suspension": ("suspended", "suspended")}
@@ -74,12 +80,12 @@ def _check_entry(
     )
     if document is None:
         return
-    proof = verify_data_integrity(document, resolve_key=list_key, now=now)
-    if not proof.verified:
+    failure = _list_proof_failure(document, credential, list_key, now)
+    if failure is not None:
         report.add(
             "status",
             Outcome.UNKNOWN,
-            f"the status list's proof failed: {proof.message}",
+            f"the status list's proof failed: {failure}",
             "status_list_unverified",
         )
         return
@@ -95,6 +101,57 @@ def _check_entry(
         report.add("status", Outcome.PASSED, f"not {_SET_MEANS.get(result.purpose, ('set',))[0]}")
 
 
+class _VerifiedLists:
+    """Digests of status list documents whose proof verified, with the issuer it verified for.
+
+    A popular list is fetched for every credential that points into it; its signature only
+    needs checking once per content. The digest covers the whole document, proof included,
+    so any change to the list is verified afresh.
+    """
+
+    def __init__(self, max_entries: int = 1024) -> None:
+        self._seen: OrderedDict[tuple[str, str], None] = OrderedDict()
+        self._max = max_entries
+        self._lock = threading.Lock()
+
+    def __contains__(self, key: tuple[str, str]) -> bool:
+        with self._lock:
+            return key in self._seen
+
+    def add(self, key: tuple[str, str]) -> None:
+        with self._lock:
+            self._seen[key] = None
+            while len(self._seen) > self._max:
+                self._seen.popitem(last=False)
+
+
+_verified_lists = _VerifiedLists()
+
+
+def _list_proof_failure(
+    document: Mapping[str, Any],
+    credential: Mapping[str, Any],
+    list_key: KeyLookup,
+    now: datetime,
+) -> str | None:
+    """Why the list's own proof fails, or None when it verifies (now or before)."""
+    try:
+        text = json.dumps(document, sort_keys=True, separators=(",", ":"))
+    except (TypeError, ValueError):
+        return "the status list is not plain JSON"
+    key = (
+        hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(),
+        str(issuer_id(credential)),
+    )
+    if key in _verified_lists:
+        return None
+    proof = verify_data_integrity(document, resolve_key=list_key, now=now)
+    if not proof.verified:
+        return proof.message
+    _verified_lists.add(key)
+    return None
+
+
 def _issuers_list(
     report: VerificationReport,
     credential: Mapping[str, Any],
@@ -104,7 +161,16 @@ def _issuers_list(
 ) -> Mapping[str, Any] | None:
     """The list at ``url`` if it can be had and is the credential issuer's; otherwise None,
     with the ``unknown`` status and its reason in the report."""
-    document = lists(url) if lists is not None and isinstance(url, str) else None
+    try:
+        document = lists(url) if lists is not None and isinstance(url, str) else None
+    except DocumentUnavailable as error:
+        report.add(
+            "status",
+            Outcome.UNKNOWN,
+            f"the {kind} could not be fetched: {error.message}",
+            "status_unavailable",
+        )
+        return None
     if document is None:
         report.add(
             "status",

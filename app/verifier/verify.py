@@ -18,7 +18,7 @@ from app.credentials.data_integrity import parse_date_time_stamp
 from app.credentials.document_loader import default_document_loader
 from app.credentials.eddsa_rdfc_2022 import verify as verify_data_integrity
 from app.credentials.errors import CredentialError, KeyResolutionFailed
-from app.credentials.jsonld import expand_strict
+from app.credentials.jsonld import check_expands_strictly
 from app.credentials.jwk import PublicKey
 from app.credentials.ob3 import is_open_badge, issuer_id, ob3_violations
 from app.credentials.vc_jwt import verify_vc_jwt
@@ -66,7 +66,7 @@ class _IssuerKeys:
 
 def _check_document(report: VerificationReport, credential: Mapping[str, Any]) -> bool:
     try:
-        expand_strict(credential, default_document_loader())
+        check_expands_strictly(credential, default_document_loader())
     except CredentialError as error:
         report.add("jsonld", Outcome.FAILED, error.message, error.code)
         return False

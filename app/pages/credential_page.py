@@ -1,0 +1,120 @@
+"""The public page of one of our credentials, and its downloadable forms.
+
+The page shows a live verdict computed by the verifier. Verifying on every view would make
+the page as slow as a verification, so the rendered page is kept until the award changes
+(a revocation, a reissue, an expiry sweep all touch ``changed_at``), its validity period
+ends, or a few minutes pass; whichever comes first.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlencode
+
+from sqlalchemy.orm import Session
+
+from app.catalog.badge_image import badge_svg
+from app.catalog.badge_png import badge_png
+from app.credentials.baking import bake_png, bake_svg
+from app.issuer.awards import AwardService
+from app.issuer.signing import CredentialSigner
+from app.pages.render import render
+from app.pages.view import (
+    VERDICT_HEADLINES,
+    VERDICT_SENTENCES,
+    CredentialView,
+    checks_view,
+    credential_view,
+)
+from app.runtime import Runtime
+from app.store.models import Award, Issuer
+from app.verifier.service import VerificationService
+
+PAGE_TTL_SECONDS = 300.0
+
+
+@lru_cache(maxsize=256)
+def _plain_png(code: str, title: str) -> bytes:
+    return badge_png(code, title)
+
+
+def _without_proof(credential: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in credential.items() if key != "proof"}
+
+
+class CredentialPages:
+    def __init__(self, session: Session, runtime: Runtime) -> None:
+        self.session = session
+        self.runtime = runtime
+        self.awards = AwardService(session, runtime.settings, runtime.private_keys)
+
+    def find(self, token: str) -> Award | None:
+        return self.awards.awards.by_token(token)
+
+    def url(self, award: Award) -> str:
+        return self.awards.public_url(award)
+
+    def view(self, award: Award) -> CredentialView:
+        return credential_view(award.credential, self.url(award))
+
+    def html(self, award: Award) -> str:
+        now = datetime.now(UTC)
+        expired = award.valid_until is not None and award.valid_until <= now
+        version = (award.status, award.changed_at, expired)
+        cached = self.runtime.page_cache.get(award.credential_token, version)
+        if cached is not None:
+            return cached
+        body = self._render(award, now)
+        ttl = PAGE_TTL_SECONDS
+        if award.valid_until is not None and not expired:
+            ttl = min(ttl, (award.valid_until - now).total_seconds())
+        self.runtime.page_cache.put(award.credential_token, version, body, ttl)
+        return body
+
+    def _render(self, award: Award, now: datetime) -> str:
+        report = VerificationService(self.session, self.runtime).verify(award.credential, now=now)
+        view = self.view(award)
+        url = self.url(award)
+        verdict = report.verdict
+        summary = f"{view.title}, a badge issued by {view.issuer_name}"
+        if view.awarded_on is not None:
+            summary += f" on {view.awarded_on:%B %-d, %Y}"
+        return render(
+            "credential.html",
+            view=view,
+            verdict=verdict.value,
+            headline=VERDICT_HEADLINES[verdict],
+            sentence=VERDICT_SENTENCES[verdict],
+            checks=checks_view(report),
+            checked_at=f"{now:%Y-%m-%d %H:%M} UTC",
+            summary=summary + ".",
+            linkedin=view.linkedin_url(url),
+            filename=f"{view.badge_code or 'badge'}-{award.credential_token[:8]}".lower(),
+            links={
+                "json": f"{url}/credential.json",
+                "jwt": f"{url}/credential.jwt",
+                "png": f"{url}/badge.png",
+                "svg": f"{url}/badge.svg",
+                "verify": "/verify?" + urlencode({"url": url}),
+            },
+        )
+
+    def _issuer(self, award: Award) -> Issuer:
+        issuer = self.session.get(Issuer, award.issuer_id)
+        assert issuer is not None
+        return issuer
+
+    def jwt(self, award: Award) -> str:
+        """The same credential as a VC-JWT, signed now by the issuer's current key."""
+        signer = CredentialSigner(self.session, self.runtime.settings, self.runtime.private_keys)
+        return signer.sign_jwt(self._issuer(award), _without_proof(award.credential))
+
+    def png(self, award: Award) -> bytes:
+        view = self.view(award)
+        return bake_png(_plain_png(view.badge_code or "", view.badge_name), award.credential)
+
+    def svg(self, award: Award) -> str:
+        view = self.view(award)
+        return bake_svg(badge_svg(view.badge_code or "", view.badge_name), award.credential)

@@ -1,0 +1,16 @@
+// Progressive enhancement only: the page works without it. Shows "Copy link" buttons.
+document.querySelectorAll("button.copy").forEach((button) => {
+  const target = document.getElementById(button.dataset.copyTarget);
+  const said = document.querySelector(".copied");
+  if (!target || !navigator.clipboard) return;
+  button.hidden = false;
+  button.addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(target.value);
+      if (said) said.textContent = "Link copied.";
+    } catch {
+      target.select();
+      if (said) said.textContent = "Press Ctrl+C (or Cmd+C) to copy the selected link.";
+    }
+  });
+});

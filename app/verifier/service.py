@@ -1,0 +1,194 @@
+"""Verification as the service offers it: where keys, status lists and credentials come from,
+and what this service's own records add to the cryptographic checks.
+
+Anything this service publishes (its issuers' did:web documents, its status lists, its hosted
+credentials) is read from the database; anything else is fetched through the safe client.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.credentials.ob3 import issuer_id
+from app.issuer.achievements import AchievementPublisher
+from app.issuer.identity import IssuerIdentity
+from app.issuer.signing import CredentialSigner
+from app.issuer.status_lists import StatusLists
+from app.problems import NotFound, Problem
+from app.runtime import Runtime
+from app.store.models import Achievement, Award
+from app.store.repositories import AwardRepository
+from app.verifier.fetching import CREDENTIAL_ACCEPT, DocumentUnavailable
+from app.verifier.keys import KeyResolver
+from app.verifier.report import Outcome, VerificationReport
+from app.verifier.verify import verify_credential
+
+_REFUSALS = frozenset({"invalid_url", "scheme_not_allowed", "address_not_allowed"})
+
+
+class CredentialUnreadable(Problem):
+    status, code, title = 422, "credential-unreadable", "No credential could be read"
+
+
+class UrlRefused(Problem):
+    status, code, title = 422, "url-refused", "The URL is not one the verifier fetches"
+
+
+class UrlUnavailable(Problem):
+    status, code, title = 502, "url-unavailable", "The credential could not be fetched"
+
+
+def credential_from_text(text: str) -> dict[str, Any] | str:
+    """A pasted credential: a JSON object, or a VC-JWT (compact JWS)."""
+    text = text.strip()
+    if text.startswith("{"):
+        try:
+            document = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise CredentialUnreadable(
+                f"the text is not valid JSON (line {error.lineno}, column {error.colno}: "
+                f"{error.msg})"
+            ) from error
+        if isinstance(document, dict):
+            return document
+    elif text.count(".") == 2 and " " not in text:
+        return text
+    raise CredentialUnreadable("paste a credential as a JSON object or as a VC-JWT")
+
+
+class VerificationService:
+    def __init__(self, session: Session, runtime: Runtime) -> None:
+        self.session = session
+        self.runtime = runtime
+        self.settings = runtime.settings
+        self.identity = IssuerIdentity(session, runtime.settings)
+        self.awards = AwardRepository(session)
+        self._status_lists = StatusLists(session, runtime.settings)
+        self._signer = CredentialSigner(session, runtime.settings, runtime.private_keys)
+
+    @property
+    def credential_prefix(self) -> str:
+        return f"{self.settings.public_base_url}/credentials/"
+
+    def resolver(self) -> KeyResolver:
+        return KeyResolver(
+            local_documents=self.identity.did_document_for, remote=self.runtime.fetcher
+        )
+
+    def status_list(self, url: str) -> Mapping[str, Any] | None:
+        """A status list: ours from the database, anyone else's through the safe client."""
+        if url.startswith(self.settings.public_base_url + "/"):
+            return self._status_lists.document_for_url(
+                url, self._signer, self.runtime.status_list_cache
+            )
+        return self.runtime.fetcher.json_document(url)
+
+    def verify(self, credential: Any, *, now: datetime | None = None) -> VerificationReport:
+        report = verify_credential(
+            credential, self.resolver(), status_lists=self.status_list, now=now
+        )
+        if report.credential is not None and not any(
+            check.name in ("format", "jsonld") and check.outcome is Outcome.FAILED
+            for check in report.checks
+        ):
+            self._check_records(report, report.credential)
+        return report
+
+    # -- credentials by URL ---------------------------------------------------------------------
+
+    def own_award(self, credential_id: object) -> Award | None:
+        if not isinstance(credential_id, str) or not credential_id.startswith(
+            self.credential_prefix
+        ):
+            return None
+        return self.awards.by_token(credential_id.removeprefix(self.credential_prefix))
+
+    def credential_at(self, url: str) -> dict[str, Any] | str:
+        """The credential published at ``url``: one of ours from the database, any other
+        fetched (JSON-LD, or a VC-JWT) within the fetch policy."""
+        url = url.strip()
+        if url.startswith(self.credential_prefix):
+            award = self.own_award(url.split("#")[0].split("?")[0])
+            if award is None:
+                raise NotFound("this service has no credential at that address")
+            return award.credential
+        try:
+            fetched = self.runtime.fetcher.get(url, CREDENTIAL_ACCEPT)
+        except DocumentUnavailable as error:
+            problem = UrlRefused if error.code in _REFUSALS else UrlUnavailable
+            raise problem(error.message) from error
+        try:
+            text = fetched.content.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise UrlUnavailable(f"{url} did not answer text") from error
+        try:
+            return credential_from_text(text)
+        except CredentialUnreadable as error:
+            raise UrlUnavailable(f"{url} did not answer a credential: {error.detail}") from error
+
+    # -- what this service's records say --------------------------------------------------------
+
+    def _check_records(self, report: VerificationReport, credential: Mapping[str, Any]) -> None:
+        did = issuer_id(credential)
+        issuer = None if did is None else self.identity.issuer_for_did(did)
+        if issuer is None:
+            report.add(
+                "records",
+                Outcome.SKIPPED,
+                "issued by an issuer this service does not hold; its signature and status "
+                "were checked with the issuer's own published keys and lists",
+            )
+            return
+        award = self.own_award(credential.get("id"))
+        if award is None or award.issuer_id != issuer.id:
+            report.add(
+                "records",
+                Outcome.WARNING,
+                f"signed by {issuer.name}, but it is not among the awards this service recorded",
+                "not_in_records",
+            )
+            return
+        badge = self._badge_note(award)
+        if award.status == "superseded":
+            replacement = (
+                None
+                if award.superseded_by_id is None
+                else self.awards.by_id(award.superseded_by_id)
+            )
+            when = "" if replacement is None else f" on {replacement.awarded_at:%Y-%m-%d}"
+            report.add(
+                "records",
+                Outcome.FAILED,
+                f"{issuer.name} replaced this credential with a newer one{when}; {badge}",
+                "superseded",
+            )
+        elif award.status == "revoked":
+            report.add(
+                "records",
+                Outcome.FAILED,
+                f"{issuer.name}'s records show this credential revoked; {badge}",
+                "revoked",
+            )
+        else:
+            report.add(
+                "records",
+                Outcome.PASSED,
+                f"awarded by {issuer.name} on {award.awarded_at:%Y-%m-%d}; {badge}",
+            )
+
+    def _badge_note(self, award: Award) -> str:
+        achievement = self.session.get(Achievement, award.achievement_id)
+        assert achievement is not None
+        version = award.achievement_version
+        url = AchievementPublisher(self.session, self.settings).achievement_url(achievement)
+        if version == achievement.current_version:
+            return f"badge {achievement.code} as currently defined ({url})"
+        return (
+            f"badge {achievement.code} as defined in version {version}; it has since been "
+            f"updated to version {achievement.current_version} ({url})"
+        )
