@@ -8,6 +8,11 @@ scripts/install.sh
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm
 fi
+# The browser tests (tests/pages/test_browser.py) drive Debian's Chromium through Playwright
+# (a dev extra); Playwright's own browser downloads are never used.
+if ! command -v chromium >/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+fi
 
 pgdir=$(mktemp -d /tmp/xqb-pg.XXXXXX)
 trap 'scripts/postgres.sh stop "$pgdir"; rm -rf "$pgdir"' EXIT

@@ -6,6 +6,7 @@ behalf, makes the profile public. Each badge links to its own credential page.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from itertools import groupby
 
 from sqlalchemy.orm import Session
@@ -29,9 +30,12 @@ def learner_page(session: Session, runtime: Runtime, public_id: str) -> str | No
     if learner is None or not learner.profile_public:
         return None
     service = AwardService(session, runtime.settings, runtime.private_keys)
+    now = datetime.now(UTC)
     views = [
         credential_view(award.credential, service.public_url(award))
         for award in AwardRepository(session).current_for_learner(learner.id)
+        # Still "active" until the expiry sweep runs, but no longer in force.
+        if award.valid_until is None or award.valid_until > now
     ]
     views.sort(key=lambda view: (_pathway(view) == OTHER_PATHWAY, _pathway(view), view.title))
     groups = [(pathway, list(items)) for pathway, items in groupby(views, key=_pathway)]

@@ -32,25 +32,36 @@ def _preferences(accept: str) -> list[tuple[str, float, int]]:
     return ranked
 
 
+def _specificity(media_range: str, kind: str) -> int | None:
+    """How precisely ``media_range`` names ``kind`` (2 exact, 1 ``type/*``, 0 ``*/*``), or None."""
+    if media_range == kind:
+        return 2
+    if media_range.endswith("/*") and media_range != "*/*" and kind.startswith(media_range[:-1]):
+        return 1
+    return 0 if media_range == "*/*" else None
+
+
 def negotiate(accept: str | None, offered: tuple[str, ...] = CREDENTIAL_TYPES) -> str | None:
-    """The offered type the client likes best: explicit types beat wildcards at equal quality,
-    then the client's order; ``None`` when the client accepts none of them (406)."""
+    """The offered type the client likes best; ``None`` when it accepts none of them (406).
+
+    Each offered type takes its quality from the most specific range that matches it, so
+    ``application/ld+json;q=0, */*`` refuses JSON-LD however welcome ``*/*`` makes the rest.
+    Ties go to the type named more precisely, then the client's order, then ours."""
     if not accept or not accept.strip():
         return offered[0]
-    best: tuple[float, int, int, str] | None = None
-    for media, quality, position in _preferences(accept):
-        if quality <= 0:
+    preferences = _preferences(accept)
+    best: tuple[float, int, int, int] | None = None
+    chosen: str | None = None
+    for index, kind in enumerate(offered):
+        matches = [
+            (specificity, -position, quality)
+            for media, quality, position in preferences
+            if (specificity := _specificity(media, kind)) is not None
+        ]
+        if not matches:
             continue
-        if media == "*/*":
-            candidates, specificity = [offered[0]], 0
-        elif media.endswith("/*"):
-            major = media[:-1]
-            candidates = [kind for kind in offered if kind.startswith(major)][:1]
-            specificity = 1
-        else:
-            candidates, specificity = [media] if media in offered else [], 2
-        for candidate in candidates:
-            rank = (quality, specificity, -position, candidate)
-            if best is None or rank[:3] > best[:3]:
-                best = rank
-    return None if best is None else best[3]
+        specificity, order, quality = max(matches)
+        rank = (quality, specificity, order, -index)
+        if quality > 0 and (best is None or rank > best):
+            best, chosen = rank, kind
+    return chosen
