@@ -21,3 +21,4 @@ openapi: install
 bench: install
 	.venv/bin/python bench/sign.py
 	.venv/bin/python bench/awards.py
+	.venv/bin/python bench/verify.py
