@@ -14,7 +14,8 @@ from app.problems import Unauthenticated
 from app.runtime import Runtime
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
+    """Async only so FastAPI runs it inline instead of on a worker thread (it never blocks)."""
     runtime: Runtime = request.app.state.runtime
     return runtime
 
