@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -108,7 +109,7 @@ def credential_from_upload(data: bytes) -> dict[str, Any] | str:
     """An uploaded file: a baked PNG or SVG badge, or a JSON or VC-JWT text file."""
     if len(data) > MAX_UPLOAD_BYTES:
         raise CredentialUnreadable(f"the file is larger than {MAX_UPLOAD_BYTES // 1024} KiB")
-    stripped = data.lstrip()
+    stripped = data.removeprefix(codecs.BOM_UTF8).lstrip()  # editors on Windows add a BOM
     if stripped.startswith(b"{") or stripped.startswith(b"ey"):
         try:
             return credential_from_text(stripped.decode("utf-8"))
@@ -125,23 +126,31 @@ async def read_verify_input(request: Request) -> tuple[Any, str | None, Source |
     file); the source is "image" for an uploaded file."""
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
-        form = await request.form(max_files=1, max_fields=4)
-        upload, text, url = form.get("file"), form.get("credential"), form.get("url")
-        if isinstance(upload, UploadFile) and upload.filename:
-            return credential_from_upload(await upload.read(MAX_UPLOAD_BYTES + 1)), None, "image"
-        if isinstance(text, str) and text.strip():
-            return credential_from_text(text), None, None
-        if isinstance(url, str) and url.strip():
-            return None, url.strip(), None
+        # As a context manager, so the uploaded file's temporary file is closed on the way out.
+        async with request.form(max_files=1, max_fields=4) as form:
+            upload, text, url = form.get("file"), form.get("credential"), form.get("url")
+            if isinstance(upload, UploadFile) and upload.filename:
+                data = await upload.read(MAX_UPLOAD_BYTES + 1)
+                return credential_from_upload(data), None, "image"
+            if isinstance(text, str) and text.strip():
+                return credential_from_text(text), None, None
+            if isinstance(url, str) and url.strip():
+                return None, url.strip(), None
         raise InvalidRequest("send a file, a pasted credential or a URL")
     if media_type not in ("application/json", ""):
         raise UnsupportedMediaType(
             "send application/json ({credential} or {url}) or multipart/form-data (file)"
         )
     try:
-        body = VerifyInput.model_validate(json.loads(await request.body()))
+        document = json.loads(await request.body())
     except json.JSONDecodeError as error:
         raise InvalidRequest(f"the body is not JSON: {error.msg}") from error
+    except UnicodeDecodeError as error:
+        raise InvalidRequest("the body is not JSON: it is not UTF-8 text") from error
+    except RecursionError as error:
+        raise InvalidRequest("the body is JSON nested too deeply to read") from error
+    try:
+        body = VerifyInput.model_validate(document)
     except ValidationError as error:
         raise InvalidRequest(
             "the body is not a verification request", errors=validation_items(error.errors())

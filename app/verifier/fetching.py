@@ -97,7 +97,7 @@ class RemoteFetcher:
         fetched = self.get(url, accept)
         try:
             document = json.loads(fetched.content)
-        except (UnicodeDecodeError, json.JSONDecodeError):
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
             document = None
         if not isinstance(document, dict):
             raise DocumentUnavailable("not_json", f"{url} did not answer a JSON object", url)

@@ -54,11 +54,18 @@ def credential_from_text(text: str) -> dict[str, Any] | str:
                 f"the text is not valid JSON (line {error.lineno}, column {error.colno}: "
                 f"{error.msg})"
             ) from error
+        except RecursionError as error:
+            raise CredentialUnreadable("the JSON is nested too deeply to read") from error
         if isinstance(document, dict):
             return document
     elif text.count(".") == 2 and " " not in text:
         return text
     raise CredentialUnreadable("paste a credential as a JSON object or as a VC-JWT")
+
+
+def _without_proof(credential: Mapping[str, Any]) -> dict[str, Any]:
+    """The credential's claims: a VC-JWT of an award carries them without the JSON proof."""
+    return {key: value for key, value in credential.items() if key != "proof"}
 
 
 class VerificationService:
@@ -150,6 +157,15 @@ class VerificationService:
                 "records",
                 Outcome.WARNING,
                 f"signed by {issuer.name}, but it is not among the awards this service recorded",
+                "not_in_records",
+            )
+            return
+        if _without_proof(credential) != _without_proof(award.credential):
+            report.add(
+                "records",
+                Outcome.WARNING,
+                f"signed by {issuer.name}, but it differs from the award this service recorded "
+                "at that id",
                 "not_in_records",
             )
             return

@@ -29,6 +29,7 @@ from app.credentials.status_list import (
     read_status,
 )
 from app.verifier.fetching import DocumentUnavailable
+from app.verifier.limits import MAX_STATUS_ENTRIES, too_many_proofs
 from app.verifier.report import Outcome, VerificationReport
 
 StatusListSource = Callable[[str], Mapping[str, Any] | None]
@@ -50,6 +51,15 @@ def check_status(
     if not status:
         return
     entries = status if isinstance(status, list) else [status]
+    if len(entries) > MAX_STATUS_ENTRIES:
+        report.add(
+            "status",
+            Outcome.UNKNOWN,
+            f"the credential names {len(entries)} status entries; at most "
+            f"{MAX_STATUS_ENTRIES} are read, so none was",
+            "too_many_status_entries",
+        )
+        return
     for entry in entries:
         _check_entry(report, credential, entry, lists, list_key, now)
 
@@ -94,8 +104,16 @@ def _check_entry(
     except CredentialError as error:
         report.add("status", Outcome.UNKNOWN, error.message, error.code)
         return
-    if result.set:
-        word, code = _SET_MEANS.get(result.purpose, (result.purpose, "status_set"))
+    if result.set and result.purpose not in _SET_MEANS:
+        report.add(
+            "status",
+            Outcome.WARNING,
+            f"the issuer has set this credential's {result.purpose} status (for refresh: a "
+            "newer version is available); it does not make the credential invalid",
+            "status_set",
+        )
+    elif result.set:
+        word, code = _SET_MEANS[result.purpose]
         report.add("status", Outcome.FAILED, f"the issuer has {word} this credential", code)
     else:
         report.add("status", Outcome.PASSED, f"not {_SET_MEANS.get(result.purpose, ('set',))[0]}")
@@ -145,6 +163,9 @@ def _list_proof_failure(
     )
     if key in _verified_lists:
         return None
+    refusal = too_many_proofs(document)
+    if refusal is not None:
+        return refusal
     proof = verify_data_integrity(document, resolve_key=list_key, now=now)
     if not proof.verified:
         return proof.message

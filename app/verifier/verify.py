@@ -17,12 +17,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from app.credentials.data_integrity import parse_date_time_stamp
 from app.credentials.document_loader import default_document_loader
 from app.credentials.eddsa_rdfc_2022 import verify as verify_data_integrity
-from app.credentials.errors import CredentialError, KeyResolutionFailed
+from app.credentials.errors import CredentialError, KeyResolutionFailed, LimitExceeded
 from app.credentials.jsonld import check_expands_strictly
 from app.credentials.jwk import PublicKey
 from app.credentials.ob3 import is_open_badge, issuer_id, ob3_violations
 from app.credentials.vc_jwt import verify_vc_jwt
 from app.verifier.keys import KeyResolutionError, KeyResolver
+from app.verifier.limits import too_many_proofs
 from app.verifier.report import Outcome, VerificationReport
 from app.verifier.status import StatusListSource, check_status
 
@@ -69,6 +70,8 @@ def _check_document(report: VerificationReport, credential: Mapping[str, Any]) -
         check_expands_strictly(credential, default_document_loader())
     except CredentialError as error:
         report.add("jsonld", Outcome.FAILED, error.message, error.code)
+        if isinstance(error, LimitExceeded):
+            report.credential = None  # too deep or too big to hand back (or to render)
         return False
     report.add("jsonld", Outcome.PASSED, "expands with the pinned contexts, nothing dropped")
     if is_open_badge(credential):
@@ -142,13 +145,17 @@ def verify_credential(
     report.credential = dict(credential)
     if not _check_document(report, credential):
         return report
-    keys = _IssuerKeys(resolver, issuer_id(credential))
-    proof = verify_data_integrity(credential, resolve_key=keys.ed25519_key, now=now)
-    keys.report_into(report)
-    if proof.verified:
-        report.add("proof", Outcome.PASSED, proof.message)
+    refusal = too_many_proofs(credential)
+    if refusal is not None:
+        report.add("proof", Outcome.FAILED, f"the credential {refusal}", "too_many_proofs")
     else:
-        report.add("proof", Outcome.FAILED, proof.message, proof.code)
+        keys = _IssuerKeys(resolver, issuer_id(credential))
+        proof = verify_data_integrity(credential, resolve_key=keys.ed25519_key, now=now)
+        keys.report_into(report)
+        if proof.verified:
+            report.add("proof", Outcome.PASSED, proof.message)
+        else:
+            report.add("proof", Outcome.FAILED, proof.message, proof.code)
     _check_validity(report, credential, now)
     _check_status(report, credential, resolver, status_lists, now)
     return report

@@ -20,14 +20,9 @@ required: without it the tests fail rather than skip, because CI must run them.
 from __future__ import annotations
 
 import copy
-import json
-import shutil
-import subprocess
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -44,11 +39,7 @@ from app.credentials.ob3 import (
     hashed_identity,
     ob3_violations,
 )
-
-NODE_DIR = Path(__file__).resolve().parent / "node"
-SCRIPT = NODE_DIR / "interop.mjs"
-NODE_TIMEOUT_SECONDS = 120
-NPM_CI_TIMEOUT_SECONDS = 600
+from tests.interop.digitalbazaar import Node, node_runner
 
 VC1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
 OB3_CONTEXT_3_0_2 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json"
@@ -58,63 +49,14 @@ DATA_INTEGRITY_V2_CONTEXT = "https://w3id.org/security/data-integrity/v2"
 CREATED = "2025-03-14T15:09:26Z"
 """A fixed proof date, so that both implementations sign exactly the same proof options."""
 
-Node = Callable[[str, dict[str, Any]], Any]
-
 
 # -- the Node side ----------------------------------------------------------------------------
-
-
-def _installed_matches_lock() -> bool:
-    """Whether node_modules holds exactly what package-lock.json pins (npm's hidden lockfile)."""
-    hidden = NODE_DIR / "node_modules" / ".package-lock.json"
-    if not hidden.is_file():
-        return False
-    pinned = json.loads((NODE_DIR / "package-lock.json").read_text("utf-8"))["packages"]
-    installed = json.loads(hidden.read_text("utf-8"))["packages"]
-    pinned = {path: entry for path, entry in pinned.items() if path}
-    return pinned == installed
 
 
 @pytest.fixture(scope="session")
 def node() -> Node:
     """Runs ``interop.mjs <command>`` with a JSON request and returns its JSON answer."""
-    node_bin = shutil.which("node")
-    npm_bin = shutil.which("npm")
-    if node_bin is None or npm_bin is None:
-        pytest.fail(
-            "the interop tests need Node.js 18+ and npm on PATH (CI installs them: "
-            "apt-get install nodejs npm); they are not skipped, because CI must run them"
-        )
-    if not _installed_matches_lock():
-        installed = subprocess.run(
-            [npm_bin, "ci", "--no-audit", "--no-fund"],
-            cwd=NODE_DIR,
-            capture_output=True,
-            text=True,
-            timeout=NPM_CI_TIMEOUT_SECONDS,
-            check=False,
-        )
-        if installed.returncode != 0:
-            pytest.fail(
-                f"`npm ci` in {NODE_DIR} failed ({installed.returncode}):\n"
-                f"{installed.stdout}\n{installed.stderr}"
-            )
-
-    def run(command: str, request: dict[str, Any]) -> Any:
-        finished = subprocess.run(
-            [node_bin, str(SCRIPT), command],
-            input=json.dumps(request),
-            cwd=NODE_DIR,
-            capture_output=True,
-            text=True,
-            timeout=NODE_TIMEOUT_SECONDS,
-            check=False,
-        )
-        if finished.returncode != 0:
-            pytest.fail(f"interop.mjs {command} failed ({finished.returncode}):\n{finished.stderr}")
-        return json.loads(finished.stdout)
-
-    return run
+    return node_runner()
 
 
 # -- keys and credentials ---------------------------------------------------------------------

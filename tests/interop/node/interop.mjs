@@ -3,6 +3,7 @@
 //
 //   node interop.mjs sign   < {credential, secretKeyMultibase | seedHex, publicKeyMultibase,
 //                              verificationMethod, suite, created?}      > signed credential
+//   node interop.mjs sign-all < {requests: [sign request, ...]}         > [signed credential, ...]
 //   node interop.mjs verify < {credential, now?}                        > {verified, error, ...}
 //
 // The document loader is static: it serves the contexts pinned in app/credentials/contexts
@@ -167,6 +168,19 @@ async function sign(request) {
   });
 }
 
+// Many documents in one process: loading the libraries costs far more than signing.
+async function signAll(request) {
+  const {requests} = request;
+  if(!Array.isArray(requests)) {
+    throw new RequestError('"requests" must be an array of sign requests');
+  }
+  const signed = [];
+  for(const each of requests) {
+    signed.push(await sign(each));
+  }
+  return signed;
+}
+
 // -- verify ---------------------------------------------------------------------------------
 
 function describe(error) {
@@ -219,7 +233,7 @@ async function readStdin() {
   }
 }
 
-const COMMANDS = {sign, verify};
+const COMMANDS = {sign, 'sign-all': signAll, verify};
 
 async function main(argv) {
   const command = COMMANDS[argv[2]];
