@@ -133,6 +133,11 @@ class ProofCheck:
     proofs: tuple[ProofResult, ...]
 
 
+def unsecured(document: Mapping[str, Any]) -> dict[str, Any]:
+    """The document without its ``proof``: what a Data Integrity proof secures."""
+    return {key: value for key, value in document.items() if key != "proof"}
+
+
 def add_proof(
     document: Mapping[str, Any],
     suite: Cryptosuite,
@@ -162,8 +167,7 @@ def add_proof(
     proof["verificationMethod"] = verification_method
     proof["proofPurpose"] = proof_purpose
     loader = loader if loader is not None else default_document_loader()
-    unsecured = {key: value for key, value in document.items() if key != "proof"}
-    data = _verify_data(suite, proof, unsecured, loader, engine)
+    data = _verify_data(suite, proof, unsecured(document), loader, engine)
     proof["proofValue"] = suite.sign(data, private_key)
     secured = dict(document)
     existing = document.get("proof")
@@ -291,7 +295,7 @@ class _Verifier:
         clock_skew: timedelta,
     ) -> None:
         self._document = document
-        self._unsecured = {key: value for key, value in document.items() if key != "proof"}
+        self._unsecured = unsecured(document)
         self._suites = suites
         self._resolve_key = resolve_key
         self._loader = loader

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
 from urllib.parse import urlencode
 
 from sqlalchemy.orm import Session
@@ -18,6 +17,7 @@ from sqlalchemy.orm import Session
 from app.catalog.badge_image import badge_svg
 from app.catalog.badge_png import badge_png
 from app.credentials.baking import bake_png, bake_svg
+from app.credentials.data_integrity import unsecured
 from app.issuer.awards import AwardService
 from app.issuer.signing import CredentialSigner
 from app.pages.render import render
@@ -38,10 +38,6 @@ PAGE_TTL_SECONDS = 300.0
 @lru_cache(maxsize=256)
 def _plain_png(code: str, title: str) -> bytes:
     return badge_png(code, title)
-
-
-def _without_proof(credential: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in credential.items() if key != "proof"}
 
 
 class CredentialPages:
@@ -109,7 +105,7 @@ class CredentialPages:
     def jwt(self, award: Award) -> str:
         """The same credential as a VC-JWT, signed now by the issuer's current key."""
         signer = CredentialSigner(self.session, self.runtime.settings, self.runtime.private_keys)
-        return signer.sign_jwt(self._issuer(award), _without_proof(award.credential))
+        return signer.sign_jwt(self._issuer(award), unsecured(award.credential))
 
     def png(self, award: Award) -> bytes:
         view = self.view(award)

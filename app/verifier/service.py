@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.credentials.data_integrity import unsecured
 from app.credentials.ob3 import issuer_id
 from app.issuer.achievements import AchievementPublisher
 from app.issuer.identity import IssuerIdentity
@@ -61,11 +62,6 @@ def credential_from_text(text: str) -> dict[str, Any] | str:
     elif text.count(".") == 2 and " " not in text:
         return text
     raise CredentialUnreadable("paste a credential as a JSON object or as a VC-JWT")
-
-
-def _without_proof(credential: Mapping[str, Any]) -> dict[str, Any]:
-    """The credential's claims: a VC-JWT of an award carries them without the JSON proof."""
-    return {key: value for key, value in credential.items() if key != "proof"}
 
 
 class VerificationService:
@@ -160,7 +156,8 @@ class VerificationService:
                 "not_in_records",
             )
             return
-        if _without_proof(credential) != _without_proof(award.credential):
+        # Compared without the proof: the award's VC-JWT form carries the same claims unproofed.
+        if unsecured(credential) != unsecured(award.credential):
             report.add(
                 "records",
                 Outcome.WARNING,
