@@ -50,7 +50,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -465,12 +465,13 @@ def bench_database(
     return lines, errors
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--batch", type=int, default=10_000, help="awards in the batch (0: skip)")
-    parser.add_argument("--singles", type=int, default=2_000, help="single awards (0: skip)")
-    parser.add_argument("--concurrency", type=int, default=32, help="concurrent single clients")
-    parser.add_argument("--poll", type=float, default=0.5, help="seconds between job polls")
+BenchDatabase = Callable[[str, str, Path, argparse.Namespace], tuple[list[str], list[str]]]
+"""Runs one benchmark on one database: (label, URL, work folder, options) -> (summary lines,
+wrong answers)."""
+
+
+def add_database_options(parser: argparse.ArgumentParser, start_port: int) -> None:
+    """--postgres-url, --start-postgres and --no-sqlite, which :func:`on_each_database` reads."""
     parser.add_argument(
         "--postgres-url",
         default=os.environ.get("XQB_BENCH_POSTGRES_URL"),
@@ -480,9 +481,62 @@ def main() -> None:
     parser.add_argument(
         "--start-postgres",
         action="store_true",
-        help=f"start a throw-away cluster with scripts/postgres.sh on port {START_POSTGRES_PORT}",
+        help=f"start a throw-away cluster with scripts/postgres.sh on port {start_port}",
     )
     parser.add_argument("--no-sqlite", action="store_true", help="only PostgreSQL")
+
+
+def on_each_database(
+    arguments: argparse.Namespace, start_port: int, bench: BenchDatabase
+) -> tuple[list[str], list[str]]:
+    """``bench`` on a fresh SQLite file, then on a throw-away PostgreSQL database when a server
+    is given or started; the summary lines and wrong answers of both."""
+    summary: list[str] = []
+    errors: list[str] = []
+    if not arguments.no_sqlite:
+        with tempfile.TemporaryDirectory(prefix="xqb-bench-") as directory:
+            work_dir = Path(directory)
+            with sqlite_database(work_dir) as url:
+                lines, problems = bench("SQLite", url, work_dir, arguments)
+        summary += lines
+        errors += problems
+
+    with contextlib.ExitStack() as stack:
+        server_url = arguments.postgres_url
+        if server_url is None and arguments.start_postgres:
+            server_url = stack.enter_context(local_postgres(start_port))
+        if server_url is None:
+            reason = "no --postgres-url, no XQB_BENCH_POSTGRES_URL, no --start-postgres"
+            print(f"== PostgreSQL: skipped ({reason})")
+            summary.append(f"PostgreSQL: skipped ({reason})")
+        else:
+            work_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="xqb-bench-")))
+            url = stack.enter_context(postgres_database(server_url))
+            lines, problems = bench("PostgreSQL", url, work_dir, arguments)
+            summary += lines
+            errors += problems
+    return summary, errors
+
+
+def finish(summary: list[str], errors: list[str], *footer: str) -> None:
+    """Print the summary (and ``footer`` lines); exit with status 1 on any wrong answer."""
+    print("== summary")
+    for line in [*summary, *footer]:
+        print(f"  {line}")
+    if errors:
+        print(f"FAILED: {len(errors)} wrong answer(s); the first:")
+        for error in errors[:10]:
+            print(f"  {error}")
+        sys.exit(1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--batch", type=int, default=10_000, help="awards in the batch (0: skip)")
+    parser.add_argument("--singles", type=int, default=2_000, help="single awards (0: skip)")
+    parser.add_argument("--concurrency", type=int, default=32, help="concurrent single clients")
+    parser.add_argument("--poll", type=float, default=0.5, help="seconds between job polls")
+    add_database_options(parser, START_POSTGRES_PORT)
     parser.add_argument("--profile", action="store_true", help="profile an in-process batch")
     parser.add_argument("--profile-rows", type=int, default=500, help="awards in the profile")
     parser.add_argument("--profile-top", type=int, default=25, help="entries printed")
@@ -498,39 +552,8 @@ def main() -> None:
         f"awards: batch {arguments.batch}, singles {arguments.singles} from"
         f" {arguments.concurrency} clients; {os.cpu_count()} cores; python {sys.version.split()[0]}"
     )
-    summary: list[str] = []
-    errors: list[str] = []
-    if not arguments.no_sqlite:
-        with tempfile.TemporaryDirectory(prefix="xqb-bench-") as directory:
-            work_dir = Path(directory)
-            with sqlite_database(work_dir) as url:
-                lines, problems = bench_database("SQLite", url, work_dir, arguments)
-        summary += lines
-        errors += problems
-
-    with contextlib.ExitStack() as stack:
-        server_url = arguments.postgres_url
-        if server_url is None and arguments.start_postgres:
-            server_url = stack.enter_context(local_postgres(START_POSTGRES_PORT))
-        if server_url is None:
-            reason = "no --postgres-url, no XQB_BENCH_POSTGRES_URL, no --start-postgres"
-            print(f"== PostgreSQL: skipped ({reason})")
-            summary.append(f"PostgreSQL: skipped ({reason})")
-        else:
-            work_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="xqb-bench-")))
-            url = stack.enter_context(postgres_database(server_url))
-            lines, problems = bench_database("PostgreSQL", url, work_dir, arguments)
-            summary += lines
-            errors += problems
-
-    print("== summary")
-    for line in summary:
-        print(f"  {line}")
-    if errors:
-        print(f"FAILED: {len(errors)} wrong answer(s); the first:")
-        for error in errors[:10]:
-            print(f"  {error}")
-        sys.exit(1)
+    summary, errors = on_each_database(arguments, START_POSTGRES_PORT, bench_database)
+    finish(summary, errors)
 
 
 if __name__ == "__main__":

@@ -63,7 +63,6 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -77,7 +76,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import httpx
 from sqlalchemy.engine import make_url
 
-from bench.awards import award_body, local_postgres, postgres_database, sqlite_database, verdict
+from bench.awards import (
+    add_database_options,
+    award_body,
+    finish,
+    on_each_database,
+    verdict,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 VERIFY_TARGET_PER_SECOND = 300.0
@@ -564,18 +569,7 @@ def main() -> None:
         "--requests", type=int, help="requests per timed phase, instead of --seconds"
     )
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get("XQB_BENCH_POSTGRES_URL"),
-        help="a PostgreSQL server to create a throw-away database on "
-        "(default: $XQB_BENCH_POSTGRES_URL)",
-    )
-    parser.add_argument(
-        "--start-postgres",
-        action="store_true",
-        help=f"start a throw-away cluster with scripts/postgres.sh on port {START_POSTGRES_PORT}",
-    )
-    parser.add_argument("--no-sqlite", action="store_true", help="only PostgreSQL")
+    add_database_options(parser, START_POSTGRES_PORT)
     parser.add_argument("--profile", action="store_true", help="profile in-process verifications")
     parser.add_argument("--profile-count", type=int, default=200, help="verifications profiled")
     parser.add_argument("--profile-top", type=int, default=25, help="entries printed")
@@ -599,43 +593,13 @@ def main() -> None:
         f" load average {os.getloadavg()[0]:.2f}"
     )
     wall = time.perf_counter()
-    summary: list[str] = []
-    errors: list[str] = []
-    if not arguments.no_sqlite:
-        with tempfile.TemporaryDirectory(prefix="xqb-bench-") as directory:
-            work_dir = Path(directory)
-            with sqlite_database(work_dir) as url:
-                lines, problems = bench_database("SQLite", url, work_dir, arguments)
-        summary += lines
-        errors += problems
-
-    with contextlib.ExitStack() as stack:
-        server_url = arguments.postgres_url
-        if server_url is None and arguments.start_postgres:
-            server_url = stack.enter_context(local_postgres(START_POSTGRES_PORT))
-        if server_url is None:
-            reason = "no --postgres-url, no XQB_BENCH_POSTGRES_URL, no --start-postgres"
-            print(f"== PostgreSQL: skipped ({reason})")
-            summary.append(f"PostgreSQL: skipped ({reason})")
-        else:
-            work_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="xqb-bench-")))
-            url = stack.enter_context(postgres_database(server_url))
-            lines, problems = bench_database("PostgreSQL", url, work_dir, arguments)
-            summary += lines
-            errors += problems
-
-    print("== summary")
-    for line in summary:
-        print(f"  {line}")
-    print(
-        f"  the run took {time.perf_counter() - wall:.0f} s;"
-        f" load average now {os.getloadavg()[0]:.2f} (1 min)"
+    summary, errors = on_each_database(arguments, START_POSTGRES_PORT, bench_database)
+    finish(
+        summary,
+        errors,
+        f"the run took {time.perf_counter() - wall:.0f} s;"
+        f" load average now {os.getloadavg()[0]:.2f} (1 min)",
     )
-    if errors:
-        print(f"FAILED: {len(errors)} wrong answer(s); the first:")
-        for error in errors[:10]:
-            print(f"  {error}")
-        sys.exit(1)
 
 
 if __name__ == "__main__":
