@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import uuid
 from collections.abc import Callable
 from html.parser import HTMLParser
@@ -43,6 +44,18 @@ def award(client: TestClient, writer: dict[str, str]) -> Award:
         return dict(response.json())
 
     return factory
+
+
+@pytest.fixture
+def awarded(award: Award) -> dict[str, Any]:
+    return award()
+
+
+def tampered(credential: dict[str, Any]) -> dict[str, Any]:
+    """The credential with one result changed after signing."""
+    changed = copy.deepcopy(credential)
+    changed["credentialSubject"]["result"][0]["status"] = "InProgress"
+    return changed
 
 
 @pytest.fixture

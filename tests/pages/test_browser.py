@@ -10,7 +10,6 @@ databases.
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 from collections.abc import Iterator
@@ -33,7 +32,7 @@ from playwright.sync_api import (
 from app.issuer.issuers import IssuerDraft, create_issuer
 from app.runtime import Runtime
 from tests.helpers import bearer
-from tests.pages.conftest import BASE_URL, Award, path_of
+from tests.pages.conftest import BASE_URL, Award, path_of, tampered
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
@@ -123,17 +122,6 @@ def tab(browser: Browser, live_server: str, request: pytest.FixtureRequest) -> I
 @pytest.fixture
 def phone(browser: Browser, live_server: str, request: pytest.FixtureRequest) -> Iterator[Tab]:
     yield from _make_tab(browser, live_server, request, PHONE)
-
-
-@pytest.fixture
-def awarded(award: Award) -> dict[str, Any]:
-    return award()
-
-
-def tampered(credential: dict[str, Any]) -> dict[str, Any]:
-    changed = copy.deepcopy(credential)
-    changed["credentialSubject"]["result"][0]["status"] = "InProgress"
-    return changed
 
 
 def scroll_width(tab: Tab) -> int:

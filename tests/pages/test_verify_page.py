@@ -3,28 +3,15 @@ for pasted text and uploaded baked badges."""
 
 from __future__ import annotations
 
-import copy
 import json
 from typing import Any
 from urllib.parse import urlencode
 
-import pytest
 from fastapi.testclient import TestClient
 
-from tests.pages.conftest import Award, Page, path_of
+from tests.pages.conftest import Page, path_of, tampered
 
 PROOF_FAILURE = "the signature does not match the document and proof options"
-
-
-@pytest.fixture
-def awarded(award: Award) -> dict[str, Any]:
-    return award()
-
-
-def tampered(credential: dict[str, Any]) -> dict[str, Any]:
-    changed = copy.deepcopy(credential)
-    changed["credentialSubject"]["result"][0]["status"] = "InProgress"
-    return changed
 
 
 def post_form(client: TestClient, **fields: Any) -> Any:
