@@ -98,11 +98,12 @@ def run_verification(
     """Verify in the calling (worker) thread with a session of its own."""
     with runtime.sessions() as session:
         service = VerificationService(session, runtime)
+        source: Source = "url"
         if url is not None:
-            credential, source = service.credential_at(url), "url"
+            credential = service.credential_at(url)
         else:
             source = "jwt" if isinstance(credential, str) else "json"
-        return service.verify(credential), source  # type: ignore[return-value]
+        return service.verify(credential), source
 
 
 def credential_from_upload(data: bytes) -> dict[str, Any] | str:

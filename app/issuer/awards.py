@@ -134,6 +134,11 @@ def _update_learner(learner: Learner, recipient: Recipient) -> None:
         learner.display_name = recipient.name
 
 
+def credential_url(settings: Settings, token: str) -> str:
+    """A credential's id, which is also its public page and the base of its downloads."""
+    return f"{settings.public_base_url}/credentials/{token}"
+
+
 def badge_name(achievement: Achievement, version: AchievementVersion | None) -> str:
     """The badge's title in that version, for people (events, notifications); else its code."""
     if version is None:
@@ -169,7 +174,7 @@ class AwardService:
     # -- public URLs ----------------------------------------------------------------------------
 
     def public_url(self, award: Award) -> str:
-        return f"{self.settings.public_base_url}/credentials/{award.credential_token}"
+        return credential_url(self.settings, award.credential_token)
 
     # -- awarding -------------------------------------------------------------------------------
 

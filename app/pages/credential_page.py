@@ -18,7 +18,7 @@ from app.catalog.badge_image import badge_svg
 from app.catalog.badge_png import badge_png
 from app.credentials.baking import bake_png, bake_svg
 from app.credentials.data_integrity import unsecured
-from app.issuer.awards import AwardService
+from app.issuer.awards import credential_url
 from app.issuer.signing import CredentialSigner
 from app.pages.render import render
 from app.pages.view import (
@@ -30,6 +30,7 @@ from app.pages.view import (
 )
 from app.runtime import Runtime
 from app.store.models import Award, Issuer
+from app.store.repositories import AwardRepository
 from app.verifier.service import VerificationService
 
 PAGE_TTL_SECONDS = 300.0
@@ -44,13 +45,13 @@ class CredentialPages:
     def __init__(self, session: Session, runtime: Runtime) -> None:
         self.session = session
         self.runtime = runtime
-        self.awards = AwardService(session, runtime.settings, runtime.private_keys)
+        self.awards = AwardRepository(session)
 
     def find(self, token: str) -> Award | None:
-        return self.awards.awards.by_token(token)
+        return self.awards.by_token(token)
 
     def url(self, award: Award) -> str:
-        return self.awards.public_url(award)
+        return credential_url(self.runtime.settings, award.credential_token)
 
     def view(self, award: Award) -> CredentialView:
         return credential_view(award.credential, self.url(award))

@@ -11,7 +11,7 @@ from itertools import groupby
 
 from sqlalchemy.orm import Session
 
-from app.issuer.awards import AwardService
+from app.issuer.awards import credential_url
 from app.pages.render import render
 from app.pages.view import CredentialView, credential_view
 from app.runtime import Runtime
@@ -29,10 +29,9 @@ def learner_page(session: Session, runtime: Runtime, public_id: str) -> str | No
     learner = LearnerRepository(session).by_public_id(public_id)
     if learner is None or not learner.profile_public:
         return None
-    service = AwardService(session, runtime.settings, runtime.private_keys)
     now = datetime.now(UTC)
     views = [
-        credential_view(award.credential, service.public_url(award))
+        credential_view(award.credential, credential_url(runtime.settings, award.credential_token))
         for award in AwardRepository(session).current_for_learner(learner.id)
         # Still "active" until the expiry sweep runs, but no longer in force.
         if award.valid_until is None or award.valid_until > now

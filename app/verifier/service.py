@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from app.credentials.data_integrity import unsecured
 from app.credentials.ob3 import issuer_id
 from app.issuer.achievements import AchievementPublisher
+from app.issuer.awards import credential_url
 from app.issuer.identity import IssuerIdentity
 from app.issuer.signing import CredentialSigner
 from app.issuer.status_lists import StatusLists
@@ -76,7 +77,7 @@ class VerificationService:
 
     @property
     def credential_prefix(self) -> str:
-        return f"{self.settings.public_base_url}/credentials/"
+        return credential_url(self.settings, "")
 
     def resolver(self) -> KeyResolver:
         return KeyResolver(
