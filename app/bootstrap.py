@@ -35,6 +35,7 @@ def bootstrap(runtime: Runtime) -> BootstrapReport:
                     slug=settings.default_issuer_slug,
                     name=settings.default_issuer_name,
                     url=settings.default_issuer_url,
+                    email=settings.default_issuer_email,
                 ),
             )
         catalog_loaded = AchievementRepository(session).count(issuer.id) == 0

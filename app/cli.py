@@ -349,6 +349,45 @@ def _no_progress(done: int, total: int) -> None:
     return None
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from app.issuer.exports import export_awards, plan_export
+
+    request = plan_export(
+        issuer=args.issuer,
+        format=args.format,
+        since=args.since,
+        until=args.until,
+        out=Path(args.out),
+        state=Path(args.state) if args.state else None,
+        tree=args.tree,
+        as_zip=args.zip,
+        overwrite=args.overwrite,
+    )
+    with _runtime() as runtime, runtime.sessions() as session:
+        manifest = export_awards(session, runtime, request)
+    row = {
+        "out": str(request.out),
+        "state": str(request.state),
+        **{key: manifest[key] for key in ("format", "issuer", "scope", "since", "until")},
+        "counts": manifest["counts"],
+    }
+    _print(
+        row,
+        args.json,
+        lambda r: (
+            f"exported {sum(r['counts']['awards'].values())} changed awards of {r['issuer']} "
+            f"({r['since']} to {r['until']}) as {r['format']} to {r['out']}: "
+            f"{r['counts']['files']} files, {r['counts']['withdrawn']} withdrawn"
+            + "".join(
+                f", {r['counts'][name]} {label}"
+                for name, label in (("skipped", "skipped"), ("noRecord", "without a record"))
+                if r["counts"].get(name)
+            )
+        ),
+    )
+    return 0
+
+
 def cmd_catalog_validate(args: argparse.Namespace) -> int:
     from app.catalog.loader import load_catalog_file
 
@@ -471,6 +510,48 @@ def build_parser() -> argparse.ArgumentParser:
     )
     awards_expire.add_argument("--json", action="store_true")
     awards_expire.set_defaults(handler=cmd_awards_expire)
+
+    export = commands.add_parser(
+        "export",
+        help="write the awards that changed since a date as a folder (or zip) for a platform",
+        description=(
+            "Write the awards of an issuer whose state changed in [--since, --until) as a folder "
+            "or zip file a badge platform can import, with a manifest.json of every file's "
+            "size and SHA-256 and of the awards revoked or superseded in that window. Each run "
+            "records its window in a state file, so `--since last` continues from the previous "
+            "export's --until."
+        ),
+    )
+    export.add_argument("--issuer", required=True, help="slug of the issuer")
+    export.add_argument(
+        "--since",
+        required=True,
+        help="ISO date or date-time (UTC unless it has an offset), or `last`: the previous "
+        "export's --until, read from the state file",
+    )
+    export.add_argument("--until", help="ISO date or date-time, not in the future (default: now)")
+    export.add_argument(
+        "--format",
+        required=True,
+        choices=("ob3", "ob2", "clr", "csv"),
+        help="ob3: signed credentials and baked PNGs; ob2: hosted assertions, BadgeClasses and "
+        "issuer; clr: a CLR 2.0 per learner; csv: transcript.csv",
+    )
+    export.add_argument("--out", required=True, help="the folder (or, with --zip, file) to write")
+    export.add_argument("--zip", action="store_true", help="write one .zip file, not a folder")
+    export.add_argument(
+        "--overwrite", action="store_true", help="replace --out once the new export is complete"
+    )
+    export.add_argument(
+        "--tree", action="store_true", help="also the awards of every organisation under it"
+    )
+    export.add_argument(
+        "--state",
+        help="the file recording the last export's window (default: "
+        ".xqbadges-export-ISSUER-FORMAT-SCOPE.json beside --out)",
+    )
+    export.add_argument("--json", action="store_true")
+    export.set_defaults(handler=cmd_export)
 
     openapi = commands.add_parser("openapi", help="write (or --check) openapi/openapi.json")
     openapi.add_argument("--output", default="openapi/openapi.json")

@@ -99,5 +99,9 @@ class Forbidden(Problem):
     status, code, title = 403, "forbidden", "Not allowed"
 
 
+class NotAcceptable(Problem):
+    status, code, title = 406, "not-acceptable", "Not acceptable"
+
+
 class ServiceUnavailable(Problem):
     status, code, title = 503, "unavailable", "Service unavailable"

@@ -70,6 +70,11 @@ class Settings(BaseSettings):
     default_issuer_slug: str = "xq"
     default_issuer_name: str = "XQ Institute"
     default_issuer_url: str = "https://xqsuperschool.org"
+    default_issuer_email: str | None = Field(
+        default=None,
+        description="Contact email of the default issuer, set when it is created; Open Badges "
+        "2.0 issuer profiles require one, so the OB 2.0 export needs it",
+    )
 
     @field_validator("public_base_url")
     @classmethod

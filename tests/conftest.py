@@ -7,6 +7,7 @@ import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -20,6 +21,7 @@ from app.main import create_app
 from app.migrations import upgrade_to_head
 from app.runtime import Runtime
 from app.settings import Settings
+from tests.helpers import bearer
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DIR = REPO_ROOT.parent / "shared"
@@ -167,3 +169,44 @@ def live_server(runtime: Runtime) -> Iterator[str]:
     server.should_exit = True
     thread.join(timeout=10)
     listener.close()
+
+
+# -- awarding through the API ---------------------------------------------------------------
+
+
+@pytest.fixture
+def writer(make_token) -> dict[str, str]:
+    return bearer(make_token("awards:write awards:read awards:revoke"))
+
+
+@pytest.fixture
+def award(client: TestClient, writer: dict[str, str]) -> Callable[..., dict[str, Any]]:
+    """Award a badge through the API (``award_body`` with changes); the API's answer."""
+
+    from tests.api.test_awards_api import award_body
+
+    def factory(headers: dict[str, str] | None = None, **changes: Any) -> dict[str, Any]:
+        changes.setdefault("sourceAwardId", f"lms-{uuid.uuid4().hex[:12]}")
+        response = client.post(
+            "/api/v1/awards", json=award_body(**changes), headers=headers or writer
+        )
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+    return factory
+
+
+@pytest.fixture
+def reader(make_token) -> dict[str, str]:
+    return bearer(make_token("awards:read"))
+
+
+@pytest.fixture
+def revoke(client: TestClient, writer: dict[str, str]) -> Callable[[str], None]:
+    def revoke_award(uid: str) -> None:
+        response = client.post(
+            f"/api/v1/awards/{uid}/revoke", json={"reason": "awarded in error"}, headers=writer
+        )
+        assert response.status_code == 200, response.text
+
+    return revoke_award

@@ -25,6 +25,7 @@ SCOPES: dict[str, str] = {
     "awards:revoke": "revoke, suspend and reissue awards",
     "catalog:write": "import and change the issuer's badge catalog",
     "webhooks:manage": "register and remove the client's webhook endpoints, read their log",
+    "endorsements:write": "endorse badges as the client's issuer, import and withdraw endorsements",
     "admin": "manage issuers, keys and clients below the client's issuer",
 }
 

@@ -4,18 +4,27 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
 from app.api.deps import RuntimeDep, SessionDep
+from app.api.pages import _not_found_page, _page
 from app.api.responses import JsonLdResponse, problems
 from app.catalog.badge_image import badge_svg
+from app.credentials.context_urls import OB3_CONTEXT, VC2_CONTEXT
 from app.issuer.achievements import AchievementPublisher
+from app.issuer.issuers import get_issuer
+from app.issuer.pathways import Pathways
+from app.pages import negotiation
+from app.pages.achievement_page import achievement_page, find_version
+from app.problems import NotAcceptable
 
 router = APIRouter(tags=["achievements"])
 
 Uid = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$", description="The achievement's id")]
+ACHIEVEMENT_TYPES = (negotiation.JSON_LD, negotiation.JSON, negotiation.HTML)
+"""What an achievement's id serves; JSON-LD, the first, answers ``*/*`` and a missing Accept."""
 
 
 class AchievementList(BaseModel):
@@ -51,19 +60,57 @@ def list_achievements(
 @router.get(
     "/achievements/{uid}",
     response_class=JsonLdResponse,
-    summary="One achievement as an OB3 Achievement (current version unless ?version=N)",
-    responses=problems(404),
+    summary="One achievement: an OB3 Achievement in JSON-LD (default) or its public page, by "
+    "Accept (current version unless ?version=N)",
+    responses={
+        200: {"content": {"application/ld+json": {}, "text/html": {}}},
+        406: {
+            "description": "None of the accepted types",
+            "content": {"application/problem+json": {}},
+        },
+        **problems(404),
+    },
 )
 def get_achievement(
     uid: Uid,
+    request: Request,
     runtime: RuntimeDep,
     session: SessionDep,
     version: Annotated[int | None, Query(ge=1)] = None,
-) -> JsonLdResponse:
+) -> Response:
+    chosen = negotiation.negotiate(request.headers.get("accept"), ACHIEVEMENT_TYPES)
+    if chosen == negotiation.HTML:
+        found = find_version(session, uid, version)
+        if found is None:
+            return _not_found_page("There is no badge, or no such version of it, at this address.")
+        achievement, row = found
+        return _page(
+            achievement_page(session, runtime, achievement, row, version_asked=version is not None)
+        )
     publisher = AchievementPublisher(session, runtime.settings)
     achievement = publisher.get(uid)
     row = publisher.get_version(achievement, version)
-    return JsonLdResponse(publisher.document(achievement, row, with_context=True))
+    if chosen is None:
+        raise NotAcceptable("this achievement is available as application/ld+json or text/html")
+    return JsonLdResponse(
+        publisher.document(achievement, row, with_context=True), headers={"Vary": "Accept"}
+    )
+
+
+@router.get(
+    "/pathways/{issuer}/{pathway}",
+    response_class=JsonLdResponse,
+    summary="A pathway of an issuer's badges, as an OB3 Achievement of type LearningProgram",
+    responses=problems(404),
+)
+def get_pathway(
+    issuer: Annotated[str, Path(max_length=64)],
+    pathway: Annotated[str, Path(max_length=200)],
+    runtime: RuntimeDep,
+    session: SessionDep,
+) -> JsonLdResponse:
+    document = Pathways(session, runtime.settings).by_slug(get_issuer(session, issuer), pathway)
+    return JsonLdResponse({"@context": [VC2_CONTEXT, OB3_CONTEXT], **document})
 
 
 @router.get(

@@ -20,8 +20,9 @@ from app.pages import negotiation
 from app.pages.credential_page import CredentialPages
 from app.pages.learner_page import learner_page
 from app.pages.render import render
+from app.pages.transcript_page import transcript_page
 from app.pages.view import VERDICT_HEADLINES, VERDICT_SENTENCES, checks_view, credential_view
-from app.problems import NotFound, Problem
+from app.problems import NotAcceptable, NotFound, Problem
 from app.runtime import Runtime
 from app.store.models import Award
 
@@ -103,10 +104,6 @@ def get_credential(
     )
 
 
-class NotAcceptable(Problem):
-    status, code, title = 406, "not-acceptable", "Not acceptable"
-
-
 def _download(body: bytes | str, media: str, filename: str) -> Response:
     return Response(
         body,
@@ -178,7 +175,21 @@ def _verify_page(
         "checks": checks_view(report),
         "checked_at": None,
         "view": view,
+        "embedded": [
+            {
+                "view": credential_view(inner.credential, _own_id(inner.credential)),
+                "verdict": inner.verdict.value,
+                "headline": VERDICT_HEADLINES[inner.verdict],
+            }
+            for inner in report.embedded
+            if inner.credential is not None
+        ],
     }
+
+
+def _own_id(credential: dict[str, Any]) -> str | None:
+    found = credential.get("id")
+    return found if isinstance(found, str) and found.startswith(("https://", "http://")) else None
 
 
 async def _verify_and_render(runtime: Runtime, credential: Any, url: str | None) -> HTMLResponse:
@@ -238,6 +249,23 @@ def learner(
     body = learner_page(session, runtime, public_id)
     if body is None:
         return _not_found_page("There is no public badge profile at this address.")
+    return _page(body)
+
+
+@router.get(
+    "/learners/{public_id}/transcript",
+    summary="A learner's printable transcript of current badges, when the profile is public",
+    response_class=HTMLResponse,
+    responses={404: {"description": "No such learner, or the profile is not public"}},
+)
+def transcript(
+    public_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{16,64}$")],
+    runtime: RuntimeDep,
+    session: SessionDep,
+) -> HTMLResponse:
+    body = transcript_page(session, runtime, public_id)
+    if body is None:
+        return _not_found_page("There is no public transcript at this address.")
     return _page(body)
 
 

@@ -51,24 +51,39 @@ class VerifyInput(BaseModel):
 
 
 class CheckOut(BaseModel):
-    check: str = Field(description="jsonld, schema, issuer_key, proof, validity, status, records")
+    check: str = Field(
+        description="jsonld, schema, issuer_key, proof, validity, status, records; embedded "
+        "for a CLR"
+    )
     outcome: Literal["passed", "failed", "warning", "unknown", "skipped"]
     code: str | None = Field(default=None, description="Stable reason code when not passed")
     message: str
 
 
+VerdictOut = Literal[
+    "valid",
+    "invalid",
+    "revoked",
+    "suspended",
+    "superseded",
+    "expired",
+    "not-yet-valid",
+    "unknown",
+]
+
+
+class EmbeddedOut(BaseModel):
+    id: str | None = Field(description="The embedded credential's id")
+    name: str | None
+    verified: bool
+    verdict: VerdictOut
+    format: Literal["ldp", "jwt"] | None
+    checks: list[CheckOut]
+
+
 class VerificationOut(BaseModel):
     verified: bool = Field(description="True when every check passed (warnings allowed)")
-    verdict: Literal[
-        "valid",
-        "invalid",
-        "revoked",
-        "suspended",
-        "superseded",
-        "expired",
-        "not-yet-valid",
-        "unknown",
-    ]
+    verdict: VerdictOut
     source: Source
     format: Literal["ldp", "jwt"] | None = Field(
         description="ldp: Data Integrity proof; jwt: VC-JWT"
@@ -78,6 +93,15 @@ class VerificationOut(BaseModel):
     credential: dict[str, Any] | None = Field(
         description="The credential as read (the JWT's claims for a VC-JWT)"
     )
+    embedded: list[EmbeddedOut] = Field(
+        default_factory=list,
+        description="For a CLR: each credential it carries, verified on its own, in order",
+    )
+
+
+def _text(credential: dict[str, Any] | None, key: str) -> str | None:
+    value = None if credential is None else credential.get(key)
+    return value if isinstance(value, str) else None
 
 
 def verification_out(report: VerificationReport, source: Source) -> VerificationOut:
@@ -89,6 +113,17 @@ def verification_out(report: VerificationReport, source: Source) -> Verification
         checkedAt=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         checks=[CheckOut(**check.as_dict()) for check in report.checks],
         credential=report.credential,
+        embedded=[
+            EmbeddedOut(
+                id=_text(inner.credential, "id"),
+                name=_text(inner.credential, "name"),
+                verified=inner.verified,
+                verdict=inner.verdict.value,
+                format=inner.format,
+                checks=[CheckOut(**check.as_dict()) for check in inner.checks],
+            )
+            for inner in report.embedded
+        ],
     )
 
 

@@ -8,6 +8,7 @@ asked size and scaled down, because Pillow draws circles without anti-aliasing.
 from __future__ import annotations
 
 import io
+from functools import lru_cache
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -54,6 +55,7 @@ def _circle(radius: float, scale: float) -> tuple[float, float, float, float]:
     return low, low, high, high
 
 
+@lru_cache(maxsize=256)
 def badge_png(code: str, title: str, size: int = SIZE) -> bytes:
     """A `size` x `size` RGBA PNG of the badge; the same input always gives the same bytes."""
     if not 1 <= size <= MAX_PNG_SIZE:

@@ -6,6 +6,10 @@ in the namespace ``https://purl.imsglobal.org/ob/v3p0``. The text is the credent
 VC-JWT compact JWS (in the SVG, as the ``verify`` attribute of an empty element). An image must
 not carry two, so baking replaces any credential already there.
 
+Open Badges 2.0 bakes PNGs the same way under the keyword ``openbadges`` (its Baking
+Specification 1.0, where the text is the assertion as JSON or a JWS), so the PNG functions take
+the keyword.
+
 Extraction reads images uploaded by anyone: sizes are capped before any work, every PNG chunk's
 length and CRC is checked, compressed text is inflated only up to a cap, and an SVG is refused
 as soon as it declares a DTD, so no entity can be defined, expanded or fetched.
@@ -28,6 +32,7 @@ OB3_NAMESPACE = "https://purl.imsglobal.org/ob/v3p0"
 SVG_NAMESPACE = "http://www.w3.org/2000/svg"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PNG_KEYWORD = b"openbadgecredential"
+OB2_PNG_KEYWORD = b"openbadges"
 SVG_PREFIX = "openbadges"
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 MAX_CREDENTIAL_BYTES = 1024 * 1024
@@ -64,21 +69,26 @@ class BakedCredentialMalformed(BakingError):
     code = "baked_credential_malformed"
 
 
-def bake_png(png: bytes, credential: Mapping[str, Any] | str) -> bytes:
-    """`png` with `credential` in an uncompressed iTXt chunk right after IHDR, replacing any."""
+def bake_png(
+    png: bytes, credential: Mapping[str, Any] | str, *, keyword: bytes = PNG_KEYWORD
+) -> bytes:
+    """`png` with `credential` in an uncompressed iTXt chunk right after IHDR, replacing any
+    chunk of that keyword."""
     text = _escape_json(_credential_text(credential), _LONE_SURROGATES)
     chunks = _png_chunks(png)
-    kept = b"".join(chunk.raw for chunk in chunks[1:] if not chunk.is_credential)
-    return PNG_SIGNATURE + chunks[0].raw + _itxt_chunk(text.encode("utf-8")) + kept
+    kept = b"".join(chunk.raw for chunk in chunks[1:] if not chunk.carries(keyword))
+    return PNG_SIGNATURE + chunks[0].raw + _itxt_chunk(text.encode("utf-8"), keyword) + kept
 
 
-def extract_from_png(data: bytes, max_bytes: int = MAX_IMAGE_BYTES) -> Baked:
-    """The credential of the first openbadgecredential iTXt chunk: a JSON object or a JWS."""
+def extract_from_png(
+    data: bytes, max_bytes: int = MAX_IMAGE_BYTES, *, keyword: bytes = PNG_KEYWORD
+) -> Baked:
+    """The credential of the first iTXt chunk of `keyword`: a JSON object or a JWS."""
     _check_size(len(data), max_bytes)
-    chunk = next((chunk for chunk in _png_chunks(data) if chunk.is_credential), None)
+    chunk = next((chunk for chunk in _png_chunks(data) if chunk.carries(keyword)), None)
     if chunk is None:
-        raise ImageNotBaked("the PNG carries no openbadgecredential iTXt chunk")
-    return _parse_baked(_itxt_text(chunk.data))
+        raise ImageNotBaked(f"the PNG carries no {keyword.decode()} iTXt chunk")
+    return _parse_baked(_itxt_text(chunk.data, keyword))
 
 
 def bake_svg(svg: str, credential: Mapping[str, Any] | str) -> str:
@@ -181,9 +191,8 @@ class _Chunk:
     data: bytes
     raw: bytes
 
-    @property
-    def is_credential(self) -> bool:
-        return self.kind == b"iTXt" and self.data.startswith(PNG_KEYWORD + b"\0")
+    def carries(self, keyword: bytes) -> bool:
+        return self.kind == b"iTXt" and self.data.startswith(keyword + b"\0")
 
 
 def _png_chunks(data: bytes) -> list[_Chunk]:
@@ -217,8 +226,8 @@ def _png_chunk(data: bytes, offset: int) -> _Chunk:
     return _Chunk(kind, body, data[offset:end])
 
 
-def _itxt_chunk(text: bytes) -> bytes:
-    data = PNG_KEYWORD + b"\0\0\0\0\0" + text
+def _itxt_chunk(text: bytes, keyword: bytes) -> bytes:
+    data = keyword + b"\0\0\0\0\0" + text
     return (
         struct.pack(">I", len(data))
         + b"iTXt"
@@ -227,16 +236,16 @@ def _itxt_chunk(text: bytes) -> bytes:
     )
 
 
-def _itxt_text(data: bytes) -> str:
+def _itxt_text(data: bytes, keyword: bytes) -> str:
     """The text of an iTXt chunk: keyword, NUL, compression flag and method, language tag,
     NUL, translated keyword, NUL, text."""
-    header = data[len(PNG_KEYWORD) + 1 : len(PNG_KEYWORD) + 3]
-    fields = data[len(PNG_KEYWORD) + 3 :].split(b"\0", 2)
+    header = data[len(keyword) + 1 : len(keyword) + 3]
+    fields = data[len(keyword) + 3 :].split(b"\0", 2)
     if len(header) < 2 or len(fields) < 3:
-        raise ImageUnreadable("the openbadgecredential iTXt chunk is cut short")
+        raise ImageUnreadable(f"the {keyword.decode()} iTXt chunk is cut short")
     compressed, method = header
     if compressed not in (0, 1) or (compressed and method != 0):
-        raise ImageUnreadable("the openbadgecredential iTXt chunk uses an unknown compression")
+        raise ImageUnreadable(f"the {keyword.decode()} iTXt chunk uses an unknown compression")
     text = _inflate(fields[2]) if compressed else fields[2]
     try:
         return text.decode("utf-8")

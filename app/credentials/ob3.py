@@ -48,6 +48,28 @@ def xsd_datetime(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def recipient_identifiers(
+    *, email: str | None, student_id: str | None, name: str | None
+) -> tuple[dict[str, Any], ...]:
+    """How a credential names a learner without revealing them: email and student id hashed
+    with fresh salts, the display name (which the credential shows anyway) in the clear."""
+    identifiers: list[dict[str, Any]] = []
+    if email:
+        identifiers.append(hashed_identity("emailAddress", email))
+    if student_id:
+        identifiers.append(hashed_identity("sisSourcedId", student_id))
+    if name:
+        identifiers.append(
+            {
+                "type": "IdentityObject",
+                "identityHash": name,
+                "identityType": "name",
+                "hashed": False,
+            }
+        )
+    return tuple(identifiers)
+
+
 @dataclass(frozen=True)
 class LearnerIdentity:
     """How the credential names the learner: a DID (``id``) and/or hashed identifiers."""

@@ -22,7 +22,11 @@ from sqlalchemy.orm import Session
 
 from app.catalog.achievement import cpe_result_ids
 from app.catalog.serialize import definition_to_badge
-from app.credentials.ob3 import LearnerIdentity, build_open_badge_credential, hashed_identity
+from app.credentials.ob3 import (
+    LearnerIdentity,
+    build_open_badge_credential,
+    recipient_identifiers,
+)
 from app.issuer.achievements import AchievementPublisher
 from app.issuer.award_input import AwardInput, Recipient
 from app.issuer.identity import IssuerIdentity
@@ -564,25 +568,14 @@ class AwardService:
 
     def _credential(self, award: Award, draft: _Draft) -> dict[str, Any]:
         recipient = draft.request.recipient
-        identifiers: list[Mapping[str, Any]] = []
-        if recipient.email:
-            identifiers.append(hashed_identity("emailAddress", recipient.email))
-        if recipient.student_id:
-            identifiers.append(hashed_identity("sisSourcedId", recipient.student_id))
-        if recipient.name:
-            identifiers.append(
-                {
-                    "type": "IdentityObject",
-                    "identityHash": recipient.name,
-                    "identityType": "name",
-                    "hashed": False,
-                }
-            )
+        identifiers = recipient_identifiers(
+            email=recipient.email, student_id=recipient.student_id, name=recipient.name
+        )
         return build_open_badge_credential(
             credential_id=self.public_url(award),
             issuer=self._profile(draft.issuer),
             achievement=self._document(draft.achievement, draft.version),
-            learner=LearnerIdentity(subject_id=recipient.did, identifiers=tuple(identifiers)),
+            learner=LearnerIdentity(subject_id=recipient.did, identifiers=identifiers),
             valid_from=award.awarded_at,
             valid_until=award.valid_until,
             awarded_date=award.awarded_at,

@@ -3,7 +3,8 @@
 Nothing is signed that would not verify or that says something the issuer did not mean: the
 credential must expand with the pinned contexts without losing a term, and an Open Badge must
 pass the official OB 3.0 schema and the data model rules (its issuer is the signing DID, it has a
-``validFrom``, its subject identifies the learner). Every problem is reported at once.
+``validFrom``, its subject identifies the learner); an EndorsementCredential must pass the
+official OB 3.0 endorsement schema and the same issuer rule. Every problem is reported at once.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from typing import Any, Literal
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.orm import Session
 
+from app.credentials.clr import clr_violations, is_clr
 from app.credentials.document_loader import default_document_loader
 from app.credentials.eddsa_rdfc_2022 import sign as sign_data_integrity
+from app.credentials.endorsement import endorsement_violations, is_endorsement
 from app.credentials.errors import CredentialError
 from app.credentials.jsonld import expand_strict
 from app.credentials.ob3 import RuleViolation, data_model_violations, is_open_badge, ob3_violations
@@ -87,6 +90,10 @@ def credential_problems(
             return _credential_error_items(error)
     if is_open_badge(credential):
         return _violation_items(ob3_violations(credential, signer_did=signer_did))
+    if is_clr(credential):
+        return _violation_items(clr_violations(credential, signer_did=signer_did))
+    if is_endorsement(credential):
+        return _violation_items(endorsement_violations(credential, signer_did=signer_did))
     return _violation_items(data_model_violations(credential, signer_did=signer_did))
 
 

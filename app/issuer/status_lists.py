@@ -37,7 +37,12 @@ from app.issuer.signing import CredentialSigner
 from app.problems import NotFound
 from app.settings import Settings
 from app.store.models import Issuer, StatusList
-from app.store.repositories import AwardRepository, IssuerRepository, StatusListRepository
+from app.store.repositories import (
+    AwardRepository,
+    EndorsementRepository,
+    IssuerRepository,
+    StatusListRepository,
+)
 
 REVOCATION = "revocation"
 
@@ -127,15 +132,15 @@ class StatusLists:
         )
 
     def revocation_list(self, issuer: Issuer) -> dict[str, Any]:
-        """The issuer's 1EdTech revocation list as it is served."""
+        """The issuer's 1EdTech revocation list as it is served: its revoked and superseded
+        credentials, and the endorsements it signed here and withdrew."""
         base = f"{self.settings.public_base_url}/credentials/"
+        awards = [base + token for token in AwardRepository(self.session).revoked_tokens(issuer.id)]
+        endorsements = EndorsementRepository(self.session).withdrawn_issued_ids(issuer.id)
         return revocation_list_document(
             self.revocation_list_url(issuer),
             IssuerIdentity(self.session, self.settings).did(issuer),
-            (
-                (base + token, None)
-                for token in AwardRepository(self.session).revoked_tokens(issuer.id)
-            ),
+            ((credential_id, None) for credential_id in [*awards, *endorsements]),
         )
 
     def mark_changed(self, list_id: int) -> None:

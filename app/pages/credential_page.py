@@ -2,14 +2,13 @@
 
 The page shows a live verdict computed by the verifier. Verifying on every view would make
 the page as slow as a verification, so the rendered page is kept until the award changes
-(a revocation, a reissue, an expiry sweep all touch ``changed_at``), its validity period
-ends, or a few minutes pass; whichever comes first.
+(a revocation, a reissue, an expiry sweep all touch ``changed_at``), the badge gains or loses an
+endorsement, its validity period ends, or a few minutes pass; whichever comes first.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from functools import lru_cache
 from urllib.parse import urlencode
 
 from sqlalchemy.orm import Session
@@ -19,6 +18,12 @@ from app.catalog.badge_png import badge_png
 from app.credentials.baking import bake_png, bake_svg
 from app.credentials.data_integrity import unsecured
 from app.issuer.awards import credential_url
+from app.issuer.endorsements import (
+    EndorsementView,
+    endorsements_fingerprint,
+    endorsements_for,
+)
+from app.issuer.ob2_export import Ob2Export
 from app.issuer.signing import CredentialSigner
 from app.pages.render import render
 from app.pages.view import (
@@ -29,16 +34,11 @@ from app.pages.view import (
     credential_view,
 )
 from app.runtime import Runtime
-from app.store.models import Award, Issuer
+from app.store.models import Achievement, Award, Issuer
 from app.store.repositories import AwardRepository
 from app.verifier.service import VerificationService
 
 PAGE_TTL_SECONDS = 300.0
-
-
-@lru_cache(maxsize=256)
-def _plain_png(code: str, title: str) -> bytes:
-    return badge_png(code, title)
 
 
 class CredentialPages:
@@ -59,7 +59,8 @@ class CredentialPages:
     def html(self, award: Award) -> str:
         now = datetime.now(UTC)
         expired = award.valid_until is not None and award.valid_until <= now
-        version = (award.status, award.changed_at, expired)
+        endorsed = endorsements_fingerprint(self.session, award.achievement_id)
+        version = (award.status, award.changed_at, expired, endorsed)
         cached = self.runtime.page_cache.get(award.credential_token, version)
         if cached is not None:
             return cached
@@ -85,6 +86,7 @@ class CredentialPages:
             headline=VERDICT_HEADLINES[verdict],
             sentence=VERDICT_SENTENCES[verdict],
             checks=checks_view(report),
+            endorsements=self._endorsements(award),
             checked_at=f"{now:%Y-%m-%d %H:%M} UTC",
             summary=summary + ".",
             linkedin=view.linkedin_url(url),
@@ -95,8 +97,22 @@ class CredentialPages:
                 "png": f"{url}/badge.png",
                 "svg": f"{url}/badge.svg",
                 "verify": "/verify?" + urlencode({"url": url}),
+                **self._ob2_links(award),
             },
         )
+
+    def _ob2_links(self, award: Award) -> dict[str, str]:
+        """The Open Badges 2.0 forms, when the award has them (its recipient has an email)."""
+        export = Ob2Export(self.session, self.runtime.settings)
+        if export.unavailable_reason(award) is not None:
+            return {}
+        assertion = export.assertion_url(award.credential_token)
+        return {"ob2": assertion, "ob2_png": f"{assertion}/badge.png"}
+
+    def _endorsements(self, award: Award) -> list[EndorsementView]:
+        achievement = self.session.get(Achievement, award.achievement_id)
+        assert achievement is not None
+        return endorsements_for(self.session, self.runtime.settings, achievement)
 
     def _issuer(self, award: Award) -> Issuer:
         issuer = self.session.get(Issuer, award.issuer_id)
@@ -110,7 +126,7 @@ class CredentialPages:
 
     def png(self, award: Award) -> bytes:
         view = self.view(award)
-        return bake_png(_plain_png(view.badge_code or "", view.badge_name), award.credential)
+        return bake_png(badge_png(view.badge_code or "", view.badge_name), award.credential)
 
     def svg(self, award: Award) -> str:
         view = self.view(award)

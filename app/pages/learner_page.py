@@ -32,10 +32,13 @@ def learner_page(session: Session, runtime: Runtime, public_id: str) -> str | No
     now = datetime.now(UTC)
     views = [
         credential_view(award.credential, credential_url(runtime.settings, award.credential_token))
-        for award in AwardRepository(session).current_for_learner(learner.id)
-        # Still "active" until the expiry sweep runs, but no longer in force.
-        if award.valid_until is None or award.valid_until > now
+        for award in AwardRepository(session).current_for_learners({learner.id}, now)
     ]
     views.sort(key=lambda view: (_pathway(view) == OTHER_PATHWAY, _pathway(view), view.title))
     groups = [(pathway, list(items)) for pathway, items in groupby(views, key=_pathway)]
-    return render("learner.html", name=learner.display_name, groups=groups)
+    return render(
+        "learner.html",
+        name=learner.display_name,
+        groups=groups,
+        transcript_url=f"{runtime.settings.public_base_url}/learners/{public_id}/transcript",
+    )

@@ -47,13 +47,14 @@ VERDICT_SENTENCES = {
 CHECK_TITLES = {
     "format": "Format",
     "jsonld": "Well-formed linked data",
-    "schema": "Open Badges 3.0 schema",
+    "schema": "1EdTech schema",
     "issuer_key": "Issuer's key",
     "proof": "Signature",
     "claims": "Token claims",
     "validity": "Validity period",
     "status": "Revocation status",
     "records": "Issuer's records",
+    "embedded": "Credentials in the record",
 }
 
 

@@ -349,3 +349,37 @@ class WebhookAttempt(Base):
     error: Mapped[str | None] = mapped_column(String(500))
     duration_ms: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Endorsement(Base):
+    """A third party's signed EndorsementCredential about one of our badges: issued here for an
+    endorser whose profile this service holds, or imported after it verified.
+
+    ``credential`` is the credential as read (for a VC-JWT, its claims' credential), and
+    ``credential_jwt`` the compact token when it came as one. An issued endorsement has a
+    position in its endorser's status list, set when it is withdrawn.
+    """
+
+    __tablename__ = "endorsements"
+    __table_args__ = (
+        UniqueConstraint("achievement_id", "credential_id", name="uq_endorsements_credential"),
+        UniqueConstraint("status_list_id", "status_index", name="uq_endorsements_status_position"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(36), unique=True)
+    achievement_id: Mapped[int] = mapped_column(ForeignKey("achievements.id"), index=True)
+    endorser_issuer_id: Mapped[int | None] = mapped_column(ForeignKey("issuers.id"), index=True)
+    endorser_id: Mapped[str] = mapped_column(String(2000))
+    endorser_name: Mapped[str] = mapped_column(String(300))
+    credential_id: Mapped[str] = mapped_column(String(500))
+    credential: Mapped[dict[str, Any]] = mapped_column(JSON)
+    credential_jwt: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    status_list_id: Mapped[int | None] = mapped_column(ForeignKey("status_lists.id"), index=True)
+    status_index: Mapped[int | None] = mapped_column(Integer)
+    actor: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    withdrawn_by: Mapped[str | None] = mapped_column(String(200))

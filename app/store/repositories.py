@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.store.models import (
@@ -17,6 +17,7 @@ from app.store.models import (
     AwardEvent,
     AwardJob,
     CatalogImport,
+    Endorsement,
     IdempotencyRecord,
     Issuer,
     IssuerKey,
@@ -300,14 +301,15 @@ class StatusListRepository:
         return status_list
 
     def set_positions(self, list_id: int) -> list[int]:
-        """Positions of the list's credentials that are revoked (or superseded)."""
-        return list(
-            self.session.scalars(
-                select(Award.status_index).where(
-                    Award.status_list_id == list_id, Award.status.in_(("revoked", "superseded"))
-                )
-            )
+        """Positions of the list's credentials that are revoked (or superseded), and of its
+        endorsements that were withdrawn."""
+        awards = select(Award.status_index).where(
+            Award.status_list_id == list_id, Award.status.in_(("revoked", "superseded"))
         )
+        endorsements = select(Endorsement.status_index).where(
+            Endorsement.status_list_id == list_id, Endorsement.status == "withdrawn"
+        )
+        return [int(index) for index in self.session.scalars(awards.union_all(endorsements))]
 
     def touch(self, list_id: int, moment: datetime) -> None:
         self.session.execute(
@@ -330,13 +332,34 @@ class AwardRepository:
             select(Award).where(Award.credential_token == token)
         ).one_or_none()
 
-    def current_for_learner(self, learner_id: int) -> Sequence[Award]:
-        """The learner's awards in force (not revoked, superseded or expired), oldest first."""
-        return self.session.scalars(
-            select(Award)
-            .where(Award.learner_id == learner_id, Award.status == "active")
-            .order_by(Award.awarded_at, Award.id)
-        ).all()
+    def current_for_learners(self, learner_ids: Collection[int], moment: datetime) -> list[Award]:
+        """The learners' awards in force at ``moment``, oldest first: active, and not past a
+        validity end that the expiry sweep has not reached yet."""
+        if not learner_ids:
+            return []
+        return list(
+            self.session.scalars(
+                select(Award)
+                .where(
+                    Award.learner_id.in_(learner_ids),
+                    Award.status == "active",
+                    or_(Award.valid_until.is_(None), Award.valid_until > moment),
+                )
+                .order_by(Award.awarded_at, Award.id)
+            )
+        )
+
+    def holders(self, achievement_id: int, moment: datetime) -> int:
+        """How many distinct learners hold an award of the achievement (any version) in force
+        at ``moment``; a count only, so no learner is ever read."""
+        count = self.session.scalar(
+            select(func.count(func.distinct(Award.learner_id))).where(
+                Award.achievement_id == achievement_id,
+                Award.status == "active",
+                or_(Award.valid_until.is_(None), Award.valid_until > moment),
+            )
+        )
+        return int(count or 0)
 
     def by_sources(self, client_id: str, source_award_ids: Collection[str]) -> dict[str, Award]:
         """The client's awards with these source award ids, by source award id."""
@@ -371,6 +394,30 @@ class AwardRepository:
             query = query.where(Award.changed_at >= since)
         return self.session.scalars(query.order_by(Award.id).limit(limit)).all()
 
+    def changed_between(
+        self,
+        issuer_ids: Collection[int],
+        since: datetime,
+        until: datetime,
+        *,
+        after: tuple[datetime, int] | None,
+        limit: int,
+    ) -> Sequence[Award]:
+        """One page of the issuers' awards whose ``changed_at`` is in ``[since, until)``, ordered
+        by (changed_at, id); ``after`` is the last (changed_at, id) of the previous page."""
+        query = select(Award).where(
+            Award.issuer_id.in_(issuer_ids), Award.changed_at >= since, Award.changed_at < until
+        )
+        if after is not None:
+            changed_at, award_id = after
+            query = query.where(
+                or_(
+                    Award.changed_at > changed_at,
+                    and_(Award.changed_at == changed_at, Award.id > award_id),
+                )
+            )
+        return self.session.scalars(query.order_by(Award.changed_at, Award.id).limit(limit)).all()
+
     def transition(self, award_id: int, old: str, new: str, moment: datetime) -> bool:
         """Move the award from status ``old`` to ``new`` in one conditional UPDATE; False when
         it is no longer ``old`` (another request or process changed it first)."""
@@ -397,6 +444,20 @@ class AwardRepository:
             .where(Award.issuer_id == issuer_id, Award.status.in_(("revoked", "superseded")))
             .order_by(Award.id)
         ).all()
+
+    def ended_naming_issuer(self, issuer_id: int) -> list[tuple[str, str]]:
+        """(credential token, status) of the revoked and superseded awards that the issuer
+        made or whose badge it defines, oldest first."""
+        own_badges = select(Achievement.id).where(Achievement.issuer_id == issuer_id)
+        rows = self.session.execute(
+            select(Award.credential_token, Award.status)
+            .where(
+                or_(Award.issuer_id == issuer_id, Award.achievement_id.in_(own_badges)),
+                Award.status.in_(("revoked", "superseded")),
+            )
+            .order_by(Award.id)
+        )
+        return [(token, status) for token, status in rows]
 
     def events(self, award_id: int) -> Sequence[AwardEvent]:
         return self.session.scalars(
@@ -533,3 +594,78 @@ class WebhookRepository:
 
     def add_attempt(self, attempt: WebhookAttempt) -> None:
         self.session.add(attempt)
+
+
+class EndorsementRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def by_uid(self, uid: str) -> Endorsement | None:
+        return self.session.scalars(select(Endorsement).where(Endorsement.uid == uid)).one_or_none()
+
+    def active_for(self, achievement_id: int) -> Sequence[Endorsement]:
+        """The achievement's endorsements in force, oldest first."""
+        return self.session.scalars(
+            select(Endorsement)
+            .where(Endorsement.achievement_id == achievement_id, Endorsement.status == "active")
+            .order_by(Endorsement.id)
+        ).all()
+
+    def active_by_endorser(self, achievement_id: int, endorser_id: str) -> Endorsement | None:
+        return self.session.scalars(
+            select(Endorsement)
+            .where(
+                Endorsement.achievement_id == achievement_id,
+                Endorsement.endorser_id == endorser_id,
+                Endorsement.status == "active",
+            )
+            .limit(1)
+        ).one_or_none()
+
+    def by_credential_id(
+        self, credential_id: str, achievement_id: int | None = None
+    ) -> Endorsement | None:
+        query = select(Endorsement).where(Endorsement.credential_id == credential_id)
+        if achievement_id is not None:
+            query = query.where(Endorsement.achievement_id == achievement_id)
+        return self.session.scalars(query.order_by(Endorsement.id).limit(1)).one_or_none()
+
+    def fingerprint(self, achievement_id: int) -> tuple[int, int]:
+        """How many endorsements the achievement has and how many were withdrawn: rows are
+        never deleted and never come back once withdrawn, so any change alters the pair."""
+        row = self.session.execute(
+            select(
+                func.count(Endorsement.id),
+                func.count(Endorsement.withdrawn_at),
+            ).where(Endorsement.achievement_id == achievement_id)
+        ).one()
+        return int(row[0]), int(row[1])
+
+    def withdraw(self, endorsement_id: int, moment: datetime, actor: str) -> bool:
+        """Withdraw an active endorsement in one conditional UPDATE; False when it is no longer
+        active (another request withdrew it first)."""
+        result = self.session.execute(
+            update(Endorsement)
+            .where(Endorsement.id == endorsement_id, Endorsement.status == "active")
+            .values(status="withdrawn", withdrawn_at=moment, withdrawn_by=actor)
+            .execution_options(synchronize_session="fetch")
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)
+
+    def withdrawn_issued_ids(self, endorser_issuer_id: int) -> Sequence[str]:
+        """Credential ids of the endorsements this issuer signed here and withdrew, oldest
+        first (its 1EdTech revocation list names them)."""
+        return self.session.scalars(
+            select(Endorsement.credential_id)
+            .where(
+                Endorsement.endorser_issuer_id == endorser_issuer_id,
+                Endorsement.source == "issued",
+                Endorsement.status == "withdrawn",
+            )
+            .order_by(Endorsement.id)
+        ).all()
+
+    def add(self, endorsement: Endorsement) -> Endorsement:
+        self.session.add(endorsement)
+        self.session.flush()
+        return endorsement

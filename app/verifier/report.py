@@ -58,6 +58,8 @@ class VerificationReport:
     checks: list[Check] = field(default_factory=list)
     credential: dict[str, Any] | None = None
     format: str | None = None
+    embedded: list[VerificationReport] = field(default_factory=list)
+    """The reports of the credentials a CLR carries, in order."""
 
     def add(self, name: str, outcome: Outcome, message: str, code: str | None = None) -> None:
         self.checks.append(Check(name, outcome, message, code))
@@ -77,7 +79,7 @@ class VerificationReport:
         failed = [check for check in self.checks if check.outcome is Outcome.FAILED]
         if not self.checks or any(check.name in _GENUINENESS_CHECKS for check in failed):
             return Verdict.INVALID
-        codes = {check.code for check in failed}
+        codes = {(check.code or "").removeprefix("embedded_") for check in failed}
         for code, verdict in _VERDICT_OF_CODE.items():
             if code in codes:
                 return verdict

@@ -14,17 +14,20 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.credentials.clr import is_clr
 from app.credentials.data_integrity import unsecured
+from app.credentials.endorsement import is_endorsement
 from app.credentials.ob3 import issuer_id
 from app.issuer.achievements import AchievementPublisher
 from app.issuer.awards import credential_url
+from app.issuer.endorsements import endorsement_address, endorsement_at
 from app.issuer.identity import IssuerIdentity
 from app.issuer.signing import CredentialSigner
 from app.issuer.status_lists import StatusLists
 from app.problems import NotFound, Problem
 from app.runtime import Runtime
-from app.store.models import Achievement, Award
-from app.store.repositories import AwardRepository
+from app.store.models import Achievement, Award, Issuer
+from app.store.repositories import AwardRepository, EndorsementRepository
 from app.verifier.fetching import CREDENTIAL_ACCEPT, DocumentUnavailable
 from app.verifier.keys import KeyResolver
 from app.verifier.report import Outcome, VerificationReport
@@ -93,15 +96,13 @@ class VerificationService:
         return self.runtime.fetcher.json_document(url)
 
     def verify(self, credential: Any, *, now: datetime | None = None) -> VerificationReport:
-        report = verify_credential(
-            credential, self.resolver(), status_lists=self.status_list, now=now
+        return verify_credential(
+            credential,
+            self.resolver(),
+            status_lists=self.status_list,
+            now=now,
+            records=self._check_records,
         )
-        if report.credential is not None and not any(
-            check.name in ("format", "jsonld") and check.outcome is Outcome.FAILED
-            for check in report.checks
-        ):
-            self._check_records(report, report.credential)
-        return report
 
     # -- credentials by URL ---------------------------------------------------------------------
 
@@ -121,6 +122,12 @@ class VerificationService:
             if award is None:
                 raise NotFound("this service has no credential at that address")
             return award.credential
+        address = endorsement_address(self.settings, url.split("#")[0].split("?")[0])
+        if address is not None:
+            endorsement = endorsement_at(self.session, *address)
+            if endorsement is None:
+                raise NotFound("this service has no endorsement at that address")
+            return endorsement.credential_jwt or endorsement.credential
         try:
             fetched = self.runtime.fetcher.get(url, CREDENTIAL_ACCEPT)
         except DocumentUnavailable as error:
@@ -137,7 +144,9 @@ class VerificationService:
 
     # -- what this service's records say --------------------------------------------------------
 
-    def _check_records(self, report: VerificationReport, credential: Mapping[str, Any]) -> None:
+    def _check_records(self, report: VerificationReport) -> None:
+        credential = report.credential
+        assert credential is not None
         did = issuer_id(credential)
         issuer = None if did is None else self.identity.issuer_for_did(did)
         if issuer is None:
@@ -146,6 +155,17 @@ class VerificationService:
                 Outcome.SKIPPED,
                 "issued by an issuer this service does not hold; its signature and status "
                 "were checked with the issuer's own published keys and lists",
+            )
+            return
+        if is_endorsement(credential):
+            self._check_endorsement_records(report, credential, issuer)
+            return
+        if is_clr(credential):
+            report.add(
+                "records",
+                Outcome.SKIPPED,
+                "a CLR is assembled on request and not recorded; each credential in it was "
+                "checked against the records",
             )
             return
         award = self.own_award(credential.get("id"))
@@ -193,6 +213,51 @@ class VerificationService:
                 "records",
                 Outcome.PASSED,
                 f"awarded by {issuer.name} on {award.awarded_at:%Y-%m-%d}; {badge}",
+            )
+
+    def _check_endorsement_records(
+        self, report: VerificationReport, credential: Mapping[str, Any], issuer: Issuer
+    ) -> None:
+        credential_id = credential.get("id")
+        endorsement = (
+            EndorsementRepository(self.session).by_credential_id(credential_id)
+            if isinstance(credential_id, str)
+            else None
+        )
+        if endorsement is None or endorsement.endorser_issuer_id != issuer.id:
+            report.add(
+                "records",
+                Outcome.WARNING,
+                f"signed by {issuer.name}, but it is not among the endorsements this service "
+                "recorded",
+                "not_in_records",
+            )
+            return
+        if unsecured(credential) != unsecured(endorsement.credential):
+            report.add(
+                "records",
+                Outcome.WARNING,
+                f"signed by {issuer.name}, but it differs from the endorsement this service "
+                "recorded at that id",
+                "not_in_records",
+            )
+            return
+        achievement = self.session.get(Achievement, endorsement.achievement_id)
+        assert achievement is not None
+        if endorsement.status == "withdrawn" and endorsement.withdrawn_at is not None:
+            report.add(
+                "records",
+                Outcome.FAILED,
+                f"{issuer.name} withdrew this endorsement of badge {achievement.code} on "
+                f"{endorsement.withdrawn_at:%Y-%m-%d}",
+                "revoked",
+            )
+        else:
+            report.add(
+                "records",
+                Outcome.PASSED,
+                f"{issuer.name} endorsed badge {achievement.code} on "
+                f"{endorsement.created_at:%Y-%m-%d}",
             )
 
     def _badge_note(self, award: Award) -> str:

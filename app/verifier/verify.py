@@ -7,24 +7,26 @@ signature is genuine reports a passed proof and a failed validity check, not "in
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from app.credentials.clr import clr_violations, embedded_credentials, is_clr
 from app.credentials.data_integrity import parse_date_time_stamp
 from app.credentials.document_loader import default_document_loader
 from app.credentials.eddsa_rdfc_2022 import verify as verify_data_integrity
+from app.credentials.endorsement import endorsement_violations, is_endorsement
 from app.credentials.errors import CredentialError, KeyResolutionFailed, LimitExceeded
 from app.credentials.jsonld import check_expands_strictly
 from app.credentials.jwk import PublicKey
 from app.credentials.ob3 import is_open_badge, issuer_id, ob3_violations
 from app.credentials.vc_jwt import verify_vc_jwt
 from app.verifier.keys import KeyResolutionError, KeyResolver
-from app.verifier.limits import too_many_proofs
-from app.verifier.report import Outcome, VerificationReport
+from app.verifier.limits import MAX_EMBEDDED_CREDENTIALS, too_many_proofs
+from app.verifier.report import Outcome, Verdict, VerificationReport
 from app.verifier.status import StatusListSource, check_status
 
 
@@ -74,21 +76,36 @@ def _check_document(report: VerificationReport, credential: Mapping[str, Any]) -
             report.credential = None  # too deep or too big to hand back (or to render)
         return False
     report.add("jsonld", Outcome.PASSED, "expands with the pinned contexts, nothing dropped")
-    if is_open_badge(credential):
-        violations = ob3_violations(credential, signer_did=None)
-        if violations:
-            first = violations[0]
-            report.add(
-                "schema",
-                Outcome.FAILED,
-                f"{len(violations)} problem(s); first at {first.path}: {first.message}",
-                first.code,
-            )
-        else:
-            report.add("schema", Outcome.PASSED, "valid against the Open Badges 3.0 schema")
-    else:
-        report.add("schema", Outcome.SKIPPED, "not an Open Badge; no 1EdTech schema applies")
+    _check_schema(report, credential)
     return True
+
+
+def _check_schema(report: VerificationReport, credential: Mapping[str, Any]) -> None:
+    if is_open_badge(credential):
+        violations, schema = ob3_violations(credential, signer_did=None), "Open Badges 3.0"
+    elif is_clr(credential):
+        violations = clr_violations(credential, signer_did=None)
+        schema = "CLR 2.0"
+    elif is_endorsement(credential):
+        violations = endorsement_violations(credential, signer_did=None)
+        schema = "Open Badges 3.0 EndorsementCredential"
+    else:
+        report.add(
+            "schema",
+            Outcome.SKIPPED,
+            "not an Open Badge, a CLR or an endorsement; no 1EdTech schema applies",
+        )
+        return
+    if violations:
+        first = violations[0]
+        report.add(
+            "schema",
+            Outcome.FAILED,
+            f"{len(violations)} problem(s); first at {first.path}: {first.message}",
+            first.code,
+        )
+    else:
+        report.add("schema", Outcome.PASSED, f"valid against the {schema} schema")
 
 
 def _check_validity(
@@ -121,19 +138,101 @@ def _check_status(
     check_status(report, credential, lists=lists, list_key=keys.ed25519_key, now=now)
 
 
+RecordsCheck = Callable[[VerificationReport], None]
+
+
 def verify_credential(
     credential: Any,
     resolver: KeyResolver,
     *,
     status_lists: StatusListSource | None = None,
     now: datetime | None = None,
+    records: RecordsCheck | None = None,
 ) -> VerificationReport:
-    """Verify a credential: a JSON object with proofs, or a VC-JWT string.
+    """Verify a credential: a JSON object with proofs, or a VC-JWT string; for a CLR, also
+    every credential it carries.
 
     ``status_lists`` dereferences a status list URL to its list credential (``None`` when it
-    cannot); without it, a credential's status is reported as unknown.
+    cannot); without it, a credential's status is reported as unknown. ``records`` adds what
+    the caller's own records say to the report of each credential whose document could be read.
     """
     now = now or datetime.now(UTC)
+
+    def verify_one(item: Any) -> VerificationReport:
+        report = _verify_single(item, resolver, status_lists, now)
+        if records is not None and _readable(report):
+            records(report)
+        return report
+
+    report = verify_one(credential)
+    if report.credential is not None and is_clr(report.credential) and _readable(report):
+        _check_embedded(report, report.credential, verify_one)
+    return report
+
+
+def _readable(report: VerificationReport) -> bool:
+    return report.credential is not None and not any(
+        check.name in ("format", "jsonld") and check.outcome is Outcome.FAILED
+        for check in report.checks
+    )
+
+
+def _check_embedded(
+    report: VerificationReport,
+    clr: Mapping[str, Any],
+    verify_one: Callable[[Any], VerificationReport],
+) -> None:
+    """Each credential of a CLR verified on its own; the CLR holds only if all of them do."""
+    items = embedded_credentials(clr)
+    if len(items) > MAX_EMBEDDED_CREDENTIALS:
+        report.add(
+            "embedded",
+            Outcome.FAILED,
+            f"the CLR carries {len(items)} credentials; at most {MAX_EMBEDDED_CREDENTIALS} "
+            "are checked, so none was",
+            "too_many_credentials",
+        )
+        return
+    for item in items:
+        if isinstance(item, Mapping) and is_clr(item):
+            nested = VerificationReport(format="ldp", credential=dict(item))
+            nested.add("format", Outcome.FAILED, "a CLR inside a CLR is not checked", "nested_clr")
+            report.embedded.append(nested)
+        else:
+            report.embedded.append(verify_one(item))
+    failing = [
+        (number, inner)
+        for number, inner in enumerate(report.embedded, start=1)
+        if not inner.verified
+    ]
+    if not failing:
+        report.add(
+            "embedded", Outcome.PASSED, f"all {len(items)} credentials in the record verified"
+        )
+        return
+    number, first = failing[0]
+    verdict = first.verdict
+    name = _credential_name(first.credential)
+    report.add(
+        "embedded",
+        Outcome.UNKNOWN if verdict is Verdict.UNKNOWN else Outcome.FAILED,
+        f"{len(failing)} of {len(items)} credentials in the record did not verify; the first, "
+        f"number {number}{name}, is {verdict.value}",
+        f"embedded_{verdict.value.replace('-', '_')}",
+    )
+
+
+def _credential_name(credential: Mapping[str, Any] | None) -> str:
+    name = None if credential is None else credential.get("name")
+    return f" ({name})" if isinstance(name, str) and name else ""
+
+
+def _verify_single(
+    credential: Any,
+    resolver: KeyResolver,
+    status_lists: StatusListSource | None,
+    now: datetime,
+) -> VerificationReport:
     if isinstance(credential, str):
         return _verify_jwt(credential.strip(), resolver, status_lists, now)
     report = VerificationReport(format="ldp")

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import copy
-import uuid
 from collections.abc import Callable
 from html.parser import HTMLParser
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-
-from tests.api.test_awards_api import award_body
-from tests.helpers import bearer
 
 BASE_URL = "http://127.0.0.1:8000"
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -27,26 +23,6 @@ def path_of(url: str) -> str:
 
 
 @pytest.fixture
-def writer(make_token) -> dict[str, str]:
-    return bearer(make_token("awards:write awards:read awards:revoke"))
-
-
-@pytest.fixture
-def award(client: TestClient, writer: dict[str, str]) -> Award:
-    """Award a badge through the API (``award_body`` with changes); the API's answer."""
-
-    def factory(headers: dict[str, str] | None = None, **changes: Any) -> dict[str, Any]:
-        changes.setdefault("sourceAwardId", f"lms-{uuid.uuid4().hex[:12]}")
-        response = client.post(
-            "/api/v1/awards", json=award_body(**changes), headers=headers or writer
-        )
-        assert response.status_code == 201, response.text
-        return dict(response.json())
-
-    return factory
-
-
-@pytest.fixture
 def awarded(award: Award) -> dict[str, Any]:
     return award()
 
@@ -56,17 +32,6 @@ def tampered(credential: dict[str, Any]) -> dict[str, Any]:
     changed = copy.deepcopy(credential)
     changed["credentialSubject"]["result"][0]["status"] = "InProgress"
     return changed
-
-
-@pytest.fixture
-def revoke(client: TestClient, writer: dict[str, str]) -> Callable[[str], None]:
-    def revoke_award(uid: str) -> None:
-        response = client.post(
-            f"/api/v1/awards/{uid}/revoke", json={"reason": "awarded in error"}, headers=writer
-        )
-        assert response.status_code == 200, response.text
-
-    return revoke_award
 
 
 def html_page(client: TestClient, url: str) -> str:

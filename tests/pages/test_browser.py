@@ -330,3 +330,29 @@ def test_a_script_in_a_badge_name_does_not_run_in_the_baked_svg(tab: Tab, hostil
     tab.open(hostile["publicUrl"] + "/badge.svg")
     expect(tab.page.locator("svg")).to_be_visible()
     assert tab.dialogs == []
+
+
+# -- the achievement page ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def m101_page(client: TestClient) -> str:
+    response = client.get("/achievements", params={"code": "M101", "issuer": "xq"})
+    assert response.status_code == 200, response.text
+    return str(response.json()["achievements"][0]["id"])
+
+
+def test_the_achievement_page_shows_the_badge_and_its_image(tab: Tab, m101_page: str) -> None:
+    tab.open(m101_page)
+    expect(tab.page.get_by_role("heading", name=BADGE_NAME, level=1)).to_be_visible()
+    cpes = tab.page.get_by_role("heading", name="Content and practice expectations")
+    expect(cpes).to_be_visible()
+    image = tab.page.locator("img.badge-image")
+    expect(image).to_be_visible()
+    assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+
+
+def test_the_achievement_page_does_not_scroll_sideways_at_360px(phone: Tab, m101_page: str) -> None:
+    phone.open(m101_page)
+    expect(phone.page.get_by_role("heading", name="Standards alignments")).to_be_visible()
+    assert scroll_width(phone) <= PHONE["width"]

@@ -1,4 +1,5 @@
-// Progressive enhancement only: the page works without it. Shows "Copy link" buttons.
+// Progressive enhancement only: the page works without it. Shows "Copy link" and "Print"
+// buttons.
 document.querySelectorAll("button.copy").forEach((button) => {
   const target = document.getElementById(button.dataset.copyTarget);
   const said = document.querySelector(".copied");
@@ -13,4 +14,9 @@ document.querySelectorAll("button.copy").forEach((button) => {
       if (said) said.textContent = "Press Ctrl+C (or Cmd+C) to copy the selected link.";
     }
   });
+});
+
+document.querySelectorAll("button.print").forEach((button) => {
+  button.hidden = false;
+  button.addEventListener("click", () => window.print());
 });
