@@ -158,12 +158,16 @@ class LearnerRecords:
                 "the learner holds no current badges in this record; a CLR 2.0 credential "
                 "must contain at least one credential"
             )
+        earned = {
+            str(entry.award.credential["credentialSubject"]["achievement"]["id"])
+            for entry in record.entries
+        }
+        # Badges already inside their credentials are not listed again: a second copy of the
+        # same node would make canonicalization fall back to the slow general algorithm.
         achievements: dict[str, Mapping[str, Any]] = {}
         associations: list[Association] = []
         for entry in record.entries:
-            embedded = entry.award.credential["credentialSubject"]["achievement"]
-            badge_id = str(embedded["id"])
-            achievements.setdefault(badge_id, embedded)
+            badge_id = str(entry.award.credential["credentialSubject"]["achievement"]["id"])
             creator = self.issuers.by_id(entry.achievement.issuer_id)
             assert creator is not None
             pathway = self.pathways.document(creator, entry.badge.pathway)
@@ -173,9 +177,10 @@ class LearnerRecords:
                 earlier = self.achievements.by_code(creator.id, code)
                 if earlier is None:
                     continue
-                document = self._current_document(earlier, creator)
-                achievements.setdefault(str(document["id"]), document)
-                associations.append(Association("precedes", str(document["id"]), badge_id))
+                earlier_id = self.publisher.achievement_url(earlier)
+                if earlier_id not in earned:
+                    achievements.setdefault(earlier_id, self._current_document(earlier, creator))
+                associations.append(Association("precedes", earlier_id, badge_id))
         learner = record.learner
         count = len(record.entries)
         return build_clr_credential(

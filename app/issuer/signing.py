@@ -21,7 +21,7 @@ from app.credentials.document_loader import default_document_loader
 from app.credentials.eddsa_rdfc_2022 import sign as sign_data_integrity
 from app.credentials.endorsement import endorsement_violations, is_endorsement
 from app.credentials.errors import CredentialError
-from app.credentials.jsonld import expand_strict
+from app.credentials.jsonld import check_expands_strictly
 from app.credentials.ob3 import RuleViolation, data_model_violations, is_open_badge, ob3_violations
 from app.credentials.vc_jwt import encode_vc_jwt
 from app.issuer.identity import IssuerIdentity
@@ -85,7 +85,7 @@ def credential_problems(
         return inline
     if expand:
         try:
-            expand_strict(credential, default_document_loader())
+            check_expands_strictly(credential, default_document_loader())
         except CredentialError as error:
             return _credential_error_items(error)
     if is_open_badge(credential):

@@ -225,3 +225,20 @@ def test_a_record_cannot_be_kept_by_an_issuer_below_the_learner(client, award, s
     learner = award(achievement="M101")["learnerId"]
     response = clr_of(client, admin, learner, issuer="hs-12")
     assert_problem(response, 404, "not-found")
+
+
+# -- prerequisites ------------------------------------------------------------------------------
+
+
+def test_a_prerequisite_precedes_the_badge_that_builds_on_it(client, award, make_token, reader):
+    from tests.api.test_catalogs_api import SAMPLE, post_catalog
+
+    response = post_catalog(client, make_token("catalog:write"), SAMPLE.read_bytes(), "xq")
+    assert response.status_code == 201, response.text
+    second = award(achievement="EMC-02", results=[])
+    subject = clr_of(client, reader, second["learnerId"]).json()["credentialSubject"]
+    [first] = [item for item in subject["achievement"] if item.get("humanCode") == "EMC-01"]
+    precedes = [item for item in subject["association"] if item["associationType"] == "precedes"]
+    assert [(item["sourceId"], item["targetId"]) for item in precedes] == [
+        (first["id"], second["achievement"]["id"])
+    ]
