@@ -22,3 +22,4 @@ bench: install
 	.venv/bin/python bench/sign.py
 	.venv/bin/python bench/awards.py
 	.venv/bin/python bench/verify.py
+	.venv/bin/python bench/clr.py
