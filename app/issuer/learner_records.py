@@ -10,14 +10,14 @@ since two districts may number their students alike.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
-from app.catalog.model import Badge, Catalog
+from app.catalog.model import Badge
 from app.catalog.serialize import definition_to_badge
 from app.credentials.clr import Association, build_clr_credential
 from app.credentials.ob3 import LearnerIdentity, recipient_identifiers
@@ -53,7 +53,6 @@ class RecordEntry:
     issuer: Issuer
     achievement: Achievement
     badge: Badge
-    catalog: Catalog
     url: str
 
 
@@ -78,7 +77,7 @@ class LearnerRecords:
         self.publisher = AchievementPublisher(session, settings)
         self.identity = IssuerIdentity(session, settings)
         self.pathways = Pathways(session, settings)
-        self._versions: dict[tuple[int, int], tuple[Badge, Catalog]] = {}
+        self._versions: dict[tuple[int, int], Badge] = {}
 
     # -- whose record, kept by whom -------------------------------------------------------------
 
@@ -126,7 +125,7 @@ class LearnerRecords:
         for award in self.awards.current_for_learners(learner_ids, now):
             achievement = self.session.get(Achievement, award.achievement_id)
             assert achievement is not None
-            badge, catalog = self._definition(achievement, award.achievement_version)
+            badge = self._definition(achievement, award.achievement_version)
             issuer = self.issuers.by_id(award.issuer_id)
             assert issuer is not None
             entries.append(
@@ -135,18 +134,17 @@ class LearnerRecords:
                     issuer,
                     achievement,
                     badge,
-                    catalog,
                     credential_url(self.settings, award.credential_token),
                 )
             )
         return LearnerRecord(learner, keeper, scope, entries, now)
 
-    def _definition(self, achievement: Achievement, version: int) -> tuple[Badge, Catalog]:
+    def _definition(self, achievement: Achievement, version: int) -> Badge:
         key = (achievement.id, version)
         if key not in self._versions:
             row = self.achievements.version(achievement.id, version)
             assert row is not None
-            self._versions[key] = definition_to_badge(row.definition)
+            self._versions[key] = definition_to_badge(row.definition)[0]
         return self._versions[key]
 
     # -- as a CLR 2.0 credential ----------------------------------------------------------------
@@ -230,11 +228,3 @@ class ClrSigner:
 
     def signed_jwt(self, record: LearnerRecord) -> str:
         return self.signer.sign_jwt(record.issuer, self.records.clr(record))
-
-
-def entries_by_pathway(entries: Sequence[RecordEntry]) -> list[tuple[str, list[RecordEntry]]]:
-    """Entries grouped by pathway, pathways and badges in code order."""
-    groups: dict[str, list[RecordEntry]] = {}
-    for entry in sorted(entries, key=lambda item: (item.badge.pathway, item.badge.id)):
-        groups.setdefault(entry.badge.pathway, []).append(entry)
-    return list(groups.items())
