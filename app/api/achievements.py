@@ -64,11 +64,7 @@ def list_achievements(
     "Accept (current version unless ?version=N)",
     responses={
         200: {"content": {"application/ld+json": {}, "text/html": {}}},
-        406: {
-            "description": "None of the accepted types",
-            "content": {"application/problem+json": {}},
-        },
-        **problems(404),
+        **problems(404, 406),
     },
 )
 def get_achievement(

@@ -77,11 +77,7 @@ def _record(
                 "application/vc+jwt": {},
             }
         },
-        406: {
-            "description": "None of the accepted types",
-            "content": {"application/problem+json": {}},
-        },
-        **problems(401, 403, 404, 422),
+        **problems(401, 403, 404, 406, 422),
     },
 )
 def learner_clr(
@@ -121,11 +117,7 @@ _COLUMN_TABLE = "\n".join(f"- `{name}`: {description}" for name, description in 
     ),
     responses={
         200: {"content": {"application/json": {}, "text/csv": {}}},
-        406: {
-            "description": "None of the accepted types",
-            "content": {"application/problem+json": {}},
-        },
-        **problems(401, 403, 404, 422),
+        **problems(401, 403, 404, 406, 422),
     },
 )
 def learner_transcript(

@@ -71,11 +71,7 @@ def _award(pages: CredentialPages, token: str) -> Award:
                 "text/html": {},
             }
         },
-        406: {
-            "description": "None of the accepted types",
-            "content": {"application/problem+json": {}},
-        },
-        **problems(404),
+        **problems(404, 406),
     },
 )
 def get_credential(

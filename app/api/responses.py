@@ -21,6 +21,7 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, object]] = {
         401: "Missing, unknown or expired access token",
         403: "The token lacks the scope or the issuer",
         404: "Not found",
+        406: "None of the accepted types",
         409: "Conflicts with the current state",
         413: "Request body too large",
         422: "The request is not valid; every problem is listed with its location",
