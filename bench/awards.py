@@ -364,12 +364,7 @@ def profile_batch(service: Service, run: str, first: int, count: int, top: int) 
         f" s, job {finished - submitted:.2f} s, {count / (finished - started):.0f} awards/s;"
         f" summary {job.get('summary')}"
     )
-    stats = pstats.Stats(profiler, stream=sys.stdout)
-    stats.strip_dirs()
-    print(f"  -- top {top} by cumulative time --")
-    stats.sort_stats("cumulative").print_stats(top)
-    print(f"  -- top {top} by own time --")
-    stats.sort_stats("tottime").print_stats(top)
+    print_profile(profiler, top)
     if job.get("summary") != {"issued": count, "alreadyIssued": 0, "failed": 0}:
         print(f"  ERROR profiled batch summary {job.get('summary')}, expected all {count} issued")
         return [f"profiled batch summary {job.get('summary')}"]
@@ -377,6 +372,16 @@ def profile_batch(service: Service, run: str, first: int, count: int, top: int) 
 
 
 # -- reporting ------------------------------------------------------------------------------------
+
+
+def print_profile(profiler: cProfile.Profile, top: int) -> None:
+    """The ``top`` entries of a profile by cumulative and by own time."""
+    stats = pstats.Stats(profiler, stream=sys.stdout)
+    stats.strip_dirs()
+    print(f"  -- top {top} by cumulative time --")
+    stats.sort_stats("cumulative").print_stats(top)
+    print(f"  -- top {top} by own time --")
+    stats.sort_stats("tottime").print_stats(top)
 
 
 def verdict(met: bool) -> str:

@@ -59,7 +59,6 @@ import cProfile
 import json
 import math
 import os
-import pstats
 import random
 import signal
 import statistics
@@ -74,7 +73,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy.engine import make_url
 
-from bench.awards import add_database_options, finish, on_each_database, verdict
+from bench.awards import add_database_options, finish, on_each_database, print_profile, verdict
 
 CLR_TARGET_MS = 300.0
 CLR_TARGET_CREDENTIALS = 23
@@ -448,12 +447,7 @@ def profile_full(runtime: Any, actor: Any, learner: Learner, count: int, top: in
         f"  profiled {count} full CLRs in-process (under cProfile): {elapsed:.2f} s,"
         f" {1000 * elapsed / count:.0f} ms each; wrong: {len(problems)}"
     )
-    stats = pstats.Stats(profiler, stream=sys.stdout)
-    stats.strip_dirs()
-    print(f"  -- top {top} by cumulative time --")
-    stats.sort_stats("cumulative").print_stats(top)
-    print(f"  -- top {top} by own time --")
-    stats.sort_stats("tottime").print_stats(top)
+    print_profile(profiler, top)
     return problems
 
 

@@ -56,7 +56,6 @@ import itertools
 import json
 import math
 import os
-import pstats
 import secrets
 import signal
 import socket
@@ -81,6 +80,7 @@ from bench.awards import (
     award_body,
     finish,
     on_each_database,
+    print_profile,
     verdict,
 )
 
@@ -528,12 +528,7 @@ def profile_verifications(
         f"  profiled {count} verifications in-process (under cProfile): {elapsed:.2f} s,"
         f" {count / elapsed:.0f}/s; not valid: {len(problems)}"
     )
-    stats = pstats.Stats(profiler, stream=sys.stdout)
-    stats.strip_dirs()
-    print(f"  -- top {top} by cumulative time --")
-    stats.sort_stats("cumulative").print_stats(top)
-    print(f"  -- top {top} by own time --")
-    stats.sort_stats("tottime").print_stats(top)
+    print_profile(profiler, top)
     return problems
 
 
