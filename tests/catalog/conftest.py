@@ -1,4 +1,4 @@
-"""Fixtures for the catalog tests: the shared OB 3.0 schema, a real catalog, real data."""
+"""Fixtures for the catalog tests: the official OB 3.0 schema, a real catalog, real data."""
 
 from __future__ import annotations
 
@@ -15,7 +15,13 @@ from referencing.jsonschema import DRAFT201909
 
 from app.catalog import Catalog, default_catalog
 
-OB3_SCHEMA_FILE = "ob_v3p0_achievementcredential_schema.json"
+OB3_SCHEMA = (
+    Path(__file__).resolve().parents[2]
+    / "app"
+    / "credentials"
+    / "schemas"
+    / "ob_v3p0_achievementcredential_schema.json"
+)
 
 _CATALOG_DATA: dict[str, Any] = {
     "catalog": "Test Catalog",
@@ -67,19 +73,11 @@ _CATALOG_DATA: dict[str, Any] = {
 
 
 @pytest.fixture(scope="session")
-def shared_dir() -> Path:
-    path = Path(__file__).resolve().parents[2].parent / "shared"
-    assert path.is_dir(), f"{path} is missing: the shared standards live beside the repository"
-    return path
-
-
-@pytest.fixture(scope="session")
-def achievement_validator(shared_dir: Path) -> Draft201909Validator:
-    """Validates an object against `$defs/Achievement` of the OB 3.0 credential schema,
-    resolving references only inside that file (no network)."""
-    schema = json.loads(
-        (shared_dir / "standards" / "schemas" / OB3_SCHEMA_FILE).read_text(encoding="utf-8")
-    )
+def achievement_validator() -> Draft201909Validator:
+    """Validates an object against `$defs/Achievement` of the official OB 3.0 credential schema
+    (the copy the service ships, checked by tests/test_provenance.py), resolving references only
+    inside that file (no network)."""
+    schema = json.loads(OB3_SCHEMA.read_text(encoding="utf-8"))
     resource = Resource.from_contents(schema, default_specification=DRAFT201909)
     registry: Registry[Any] = Registry().with_resource(schema["$id"], resource)
     return Draft201909Validator({"$ref": f"{schema['$id']}#/$defs/Achievement"}, registry=registry)

@@ -1,4 +1,4 @@
-"""Fixtures for the credentials core: the shared standards files and a network tripwire."""
+"""Fixtures for the credentials core: the official examples and vectors, and a network tripwire."""
 
 from __future__ import annotations
 
@@ -8,17 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-SHARED_DIR = Path(__file__).resolve().parents[2].parent / "shared"
-
-
-@pytest.fixture(scope="session")
-def standards_dir() -> Path:
-    """/work/shared/standards locally; CI clones the repo with shared/ beside it."""
-    directory = SHARED_DIR / "standards"
-    if not directory.is_dir():
-        pytest.fail(f"the shared standards files are missing: expected them at {directory}")
-    return directory
 
 
 @pytest.fixture(scope="session")
@@ -48,7 +37,7 @@ class VectorLoader:
     """The pinned contexts plus the W3C examples context the eddsa-rdfc-2022 vectors use.
 
     ``https://www.w3.org/ns/credentials/examples/v2`` is not pinned (and must not be in
-    production). As the standards README explains, serving it as a bare ``@vocab`` reproduces
+    production). As PROVENANCE.md notes, serving it as a bare ``@vocab`` reproduces
     the W3C vectors exactly. Test-only.
     """
 

@@ -27,7 +27,7 @@ OB3_SIGNED = "examples/ob3-signed-openbadgecredential-eddsa-rdfc-2022.json"
 CLR_SIGNED = "examples/clr2-signed-clrcredential-eddsa-rdfc-2022.json"
 OB3_VECTOR = "test-vectors/ob3-eddsa-rdfc-2022/"
 CLR_VECTOR = "test-vectors/clr2-eddsa-rdfc-2022/"
-# From the OB 3.0 implementation guide, "Linked Data Proof" appendix (standards README).
+# From the OB 3.0 implementation guide, "Linked Data Proof" appendix.
 OB3_SEED_HEX = "6241a409e6707bb640a0140a8a32bc3d193c33a661747284d6adfa4ed4180be4"
 OB3_PUBLIC_HEX = "4bdeafde2ea8beefadd8c699b5c7e0704cf51154d52e17b20b71337ca04cc5a5"
 OB3_DOCUMENT_HASH = "87f65a76d40146205e3b3e06cb0fbd153f97f9ce70372390f52566bb7f9e0773"

@@ -15,7 +15,7 @@ from app.credentials.multikey import (
 
 VECTORS = "test-vectors/eddsa-rdfc-2022"
 
-# Printed in the OB 3.0 implementation guide (see shared/standards/README.md).
+# Printed in the OB 3.0 implementation guide ("Linked Data Proof" appendix).
 OB_GUIDE_PUBLIC_HEX = "4bdeafde2ea8beefadd8c699b5c7e0704cf51154d52e17b20b71337ca04cc5a5"
 OB_GUIDE_PUBLIC = "z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi"
 OB_GUIDE_SECRET = (

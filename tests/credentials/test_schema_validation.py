@@ -34,13 +34,8 @@ def paths(problems: list[SchemaProblem]) -> list[str]:
     return [problem.path for problem in problems]
 
 
-def test_package_schemas_are_byte_identical_to_the_shared_files(standards_dir):
-    shared = sorted(path.name for path in (standards_dir / "schemas").iterdir())
-    assert sorted(SCHEMA_FILES.values()) == shared
-    for name in shared:
-        assert (PACKAGE_SCHEMAS / name).read_bytes() == (
-            standards_dir / "schemas" / name
-        ).read_bytes()
+def test_every_shipped_schema_file_is_named():
+    assert sorted(SCHEMA_FILES.values()) == sorted(path.name for path in PACKAGE_SCHEMAS.iterdir())
 
 
 @pytest.mark.parametrize("name", SCHEMA_NAMES)
