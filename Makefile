@@ -1,7 +1,10 @@
-.PHONY: run test lint typecheck bench openapi install
+.PHONY: run test lint typecheck bench openapi install install-dev
 
 install:
 	scripts/install.sh
+
+install-dev:
+	scripts/install.sh dev
 
 run: install
 	.venv/bin/xqbadges serve
@@ -9,10 +12,10 @@ run: install
 test:
 	scripts/test.sh
 
-lint: install
+lint: install-dev
 	.venv/bin/ruff check .
 
-typecheck: install
+typecheck: install-dev
 	.venv/bin/mypy
 
 openapi: install

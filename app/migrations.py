@@ -1,4 +1,8 @@
-"""Running the Alembic migrations in ``migrations/`` from code (CLI, start-up, tests)."""
+"""Running the Alembic migrations from code (CLI, start-up, tests).
+
+The scripts live in ``migrations/`` at the top of a source checkout; an installed wheel carries
+them inside the package as ``app/alembic`` (see setup.py).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,9 @@ from alembic.config import Config
 
 from app.settings import Settings
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+_PACKAGE = Path(__file__).resolve().parent
+_INSTALLED = _PACKAGE / "alembic"
+MIGRATIONS_DIR = _INSTALLED if _INSTALLED.is_dir() else _PACKAGE.parent / "migrations"
 
 
 def alembic_config(settings: Settings) -> Config:

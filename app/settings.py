@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
@@ -32,6 +32,11 @@ class Settings(BaseSettings):
     keys_dir: Path = Field(default=Path("keys"), description="Where private key files live.")
     key_passphrase: SecretStr | None = Field(
         default=None, description="When set, private key files are encrypted with it."
+    )
+    key_passphrase_file: Path | None = Field(
+        default=None,
+        description="A file holding the key passphrase (a Docker or Kubernetes secret); its "
+        "content, less a final newline, is used when key_passphrase is not set.",
     )
     log_level: LogLevel = "INFO"
     max_body_bytes: int = Field(
@@ -85,6 +90,19 @@ class Settings(BaseSettings):
         if parts.query or parts.fragment:
             raise ValueError("public_base_url must not carry a query or fragment")
         return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _read_passphrase_file(self) -> Settings:
+        if self.key_passphrase is None and self.key_passphrase_file is not None:
+            try:
+                text = self.key_passphrase_file.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as error:
+                raise ValueError(f"cannot read key_passphrase_file: {error}") from error
+            passphrase = text.removesuffix("\n").removesuffix("\r")
+            if not passphrase:
+                raise ValueError("key_passphrase_file is empty")
+            self.key_passphrase = SecretStr(passphrase)
+        return self
 
     @property
     def uses_did_web(self) -> bool:

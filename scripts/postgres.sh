@@ -24,7 +24,7 @@ case "$action" in
       echo "installing PostgreSQL from Debian's packages..." >&2
       export DEBIAN_FRONTEND=noninteractive
       apt-get update -qq >&2
-      apt-get install -y -qq postgresql >&2
+      apt-get install -y -qq --no-install-recommends postgresql >&2
       bin=$(find_bin)
     fi
     if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then

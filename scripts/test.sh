@@ -1,18 +1,31 @@
 #!/usr/bin/env bash
 # The whole test suite: lint, type-check, then pytest on SQLite and a throw-away PostgreSQL.
+#
+# Needs: Python 3.11 with venv, make, and PyPI (the .venv). It also needs PostgreSQL's server,
+# Node.js with npm (the digitalbazaar interop tests) and Chromium (the browser tests); whichever
+# is missing is installed from Debian's archive with apt-get, which needs root.
+# Uses 127.0.0.1:$XQB_TEST_POSTGRES_PORT (default 54329) for the throw-away PostgreSQL; the
+# tests' own servers take free ports the system hands out.
+# Arguments go to pytest: scripts/test.sh -k issuers
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/install.sh
-# The interoperability tests run digitalbazaar's Node libraries (installed by the tests with npm ci).
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm
+missing=()
+command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
+command -v chromium >/dev/null || missing+=(chromium)
+ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || missing+=(postgresql)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "make test needs these Debian packages: ${missing[*]}" >&2
+    echo "install them (sudo apt-get install --no-install-recommends ${missing[*]}) or run as root" >&2
+    exit 2
+  fi
+  echo "installing from Debian's archive: ${missing[*]}" >&2
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
-# The browser tests (tests/pages/test_browser.py) drive Debian's Chromium through Playwright
-# (a dev extra); Playwright's own browser downloads are never used.
-if ! command -v chromium >/dev/null; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
-fi
+
+scripts/install.sh dev
 
 pgdir=$(mktemp -d /tmp/xqb-pg.XXXXXX)
 trap 'scripts/postgres.sh stop "$pgdir"; rm -rf "$pgdir"' EXIT
