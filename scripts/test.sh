@@ -2,8 +2,9 @@
 # The whole test suite: lint, type-check, then pytest on SQLite and a throw-away PostgreSQL.
 #
 # Needs: Python 3.11 with venv, make, and PyPI (the .venv). It also needs PostgreSQL's server,
-# Node.js with npm (the digitalbazaar interop tests) and Chromium (the browser tests); whichever
-# is missing is installed from Debian's archive with apt-get, which needs root.
+# Node.js with npm (the digitalbazaar interop tests), Chromium (the browser tests) and curl (the
+# README walkthrough test); whichever is missing is installed from Debian's archive with apt-get,
+# which needs root.
 # Uses 127.0.0.1:$XQB_TEST_POSTGRES_PORT (default 54329) for the throw-away PostgreSQL; the
 # tests' own servers take free ports the system hands out.
 # Arguments go to pytest: scripts/test.sh -k issuers
@@ -13,6 +14,7 @@ cd "$(dirname "$0")/.."
 missing=()
 command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
 command -v chromium >/dev/null || missing+=(chromium)
+command -v curl >/dev/null || missing+=(curl)
 ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then

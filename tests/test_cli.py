@@ -83,7 +83,7 @@ def test_keys_list_never_prints_private_material(cli_env: Settings, capsys) -> N
     assert ".pem" not in out
 
 
-CATALOG_SAMPLE = Path(__file__).resolve().parent / "data" / "educator-microcredentials.yaml"
+CATALOG_SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "educator-microcredentials.yaml"
 
 
 def test_catalog_import_reports_the_change_counts(cli_env: Settings, capsys) -> None:

@@ -16,7 +16,7 @@ from app.store.models import AchievementVersion, CatalogImport
 from tests.api.test_problems import assert_problem
 from tests.helpers import bearer
 
-SAMPLE = Path(__file__).resolve().parents[1] / "data" / "educator-microcredentials.yaml"
+SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "educator-microcredentials.yaml"
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from tests.helpers import bearer
 from tests.pages.conftest import BROWSER_ACCEPT, Award, Page, html_page, path_of
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-EDUCATOR_CATALOG = REPO_ROOT / "tests" / "data" / "educator-microcredentials.yaml"
+EDUCATOR_CATALOG = REPO_ROOT / "examples" / "educator-microcredentials.yaml"
 XQ_CATALOG = REPO_ROOT / "app" / "catalog" / "data" / "xq-math.yaml"
 UNKNOWN_UID = "00000000-0000-4000-8000-000000000000"
 BADGE_NAME = "Linear Equations: Concepts and Skills"

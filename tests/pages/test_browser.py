@@ -48,7 +48,7 @@ CHROMIUM_ARGS = [
 ]
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
-CATALOG = REPO_ROOT / "tests" / "data" / "educator-microcredentials.yaml"
+CATALOG = REPO_ROOT / "examples" / "educator-microcredentials.yaml"
 HOSTILE_TITLE = "Calibration <script>alert(1)</script> & Co"
 BADGE_NAME = "Linear Equations: Concepts and Skills"
 PROOF_FAILURE = "the signature does not match the document and proof options"
