@@ -23,7 +23,7 @@ from app.credentials.errors import CredentialError, KeyResolutionFailed, LimitEx
 from app.credentials.jsonld import check_expands_strictly
 from app.credentials.jwk import PublicKey
 from app.credentials.ob3 import is_open_badge, issuer_id, ob3_violations
-from app.credentials.vc_jwt import verify_vc_jwt
+from app.credentials.vc_jwt import JwtCheck, JwtCode, verify_vc_jwt
 from app.verifier.keys import KeyResolutionError, KeyResolver
 from app.verifier.limits import MAX_EMBEDDED_CREDENTIALS, too_many_proofs
 from app.verifier.report import Outcome, Verdict, VerificationReport
@@ -287,6 +287,27 @@ def _verify_jwt(
         return report
     report.credential = dict(credential)
     _check_document(report, credential)
-    _check_validity(report, credential, now)
+    if not _report_token_clock(report, result):
+        _check_validity(report, credential, now)
     _check_status(report, credential, resolver, status_lists, now)
     return report
+
+
+_TOKEN_CLOCK_CODES = {
+    JwtCode.EXPIRED.value: "expired",
+    JwtCode.NOT_YET_VALID.value: "not_yet_valid",
+}
+
+
+def _report_token_clock(report: VerificationReport, result: JwtCheck) -> bool:
+    """Report a token outside its ``nbf``/``exp`` window, whatever the credential says.
+
+    RFC 7519 makes an expired JWT unacceptable even when the credential inside has no
+    ``validUntil``; the core refuses it after the signature checked out, so it is a matter of
+    validity (verdict expired or not yet valid), not of forgery. True when reported.
+    """
+    code = _TOKEN_CLOCK_CODES.get(result.code or "")
+    if code is None:
+        return False
+    report.add("validity", Outcome.FAILED, result.message or code, code)
+    return True

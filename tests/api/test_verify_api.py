@@ -510,6 +510,54 @@ def test_a_validly_signed_vc_jwt_nested_too_deeply_is_invalid_and_not_echoed(cli
     assert (result["verdict"], result["credential"]) == ("invalid", None)
 
 
+def self_signed_jwt(**claims: Any) -> str:
+    """A VC-JWT over a plain VC 2.0 credential, signed by a did:key of its own."""
+    key = Ed25519PrivateKey.generate()
+    did = did_key_from_public_key(key.public_key())
+    credential_id = "urn:uuid:6c3f1d2e-8a4b-4c5d-9e6f-7a8b9c0d1e2f"
+    payload = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "id": credential_id,
+        "type": ["VerifiableCredential"],
+        "issuer": did,
+        "validFrom": "2019-01-01T00:00:00Z",
+        "credentialSubject": {"id": "did:example:learner"},
+        "iss": did,
+        "jti": credential_id,
+        "sub": "did:example:learner",
+        "nbf": int(datetime(2019, 1, 1, tzinfo=UTC).timestamp()),
+        **claims,
+    }
+    return jwt.encode(
+        payload, key, algorithm="EdDSA", headers={"kid": did_key_verification_method(did)}
+    )
+
+
+def test_a_vc_jwt_past_its_exp_is_expired_though_the_credential_has_no_validuntil(client):
+    token = self_signed_jwt(exp=int(datetime(2020, 1, 1, tzinfo=UTC).timestamp()))
+    result = verify(client, {"credential": token})
+    assert (result["verified"], result["verdict"]) == (False, "expired")
+    assert outcome(result, "validity") == ("failed", "expired")
+    assert outcome(result, "proof") == ("passed", None)
+
+
+def test_a_vc_jwt_before_its_nbf_is_not_yet_valid(client):
+    later = datetime.now(UTC) + timedelta(days=30)
+    token = self_signed_jwt(
+        nbf=int(later.timestamp()), validFrom=later.strftime("%Y-%m-%dT%H:%M:%SZ")
+    )
+    result = verify(client, {"credential": token})
+    assert result["verdict"] == "not-yet-valid"
+    assert outcome(result, "validity") == ("failed", "not_yet_valid")
+
+
+def test_a_vc_jwt_within_its_exp_is_valid(client):
+    later = datetime.now(UTC) + timedelta(days=30)
+    result = verify(client, {"credential": self_signed_jwt(exp=int(later.timestamp()))})
+    assert outcome(result, "validity") == ("passed", None)
+    assert outcome(result, "proof") == ("passed", None)
+
+
 def test_a_json_file_saved_with_a_byte_order_mark_verifies(client, writer):
     award = awarded(client, writer)
     data = client.get(local(award["publicUrl"]) + "/credential.json").content
