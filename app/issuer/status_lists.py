@@ -1,10 +1,12 @@
 """Status lists: Bitstring positions for new credentials, and the documents verifiers fetch.
 
 Each issuer has revocation lists of ``MIN_BITSTRING_LENGTH`` positions (the specification's
-minimum, which gives every credential a crowd to hide in). A new credential claims the next
-position of the newest list with one atomic UPDATE; a full list is followed by a new one.
-Positions are never handed out twice, even when the claiming transaction rolls back (the
-position is then simply never used).
+minimum, which gives every credential a crowd to hide in). A new credential makes the next claim
+on the newest list with one atomic UPDATE of its counter; a full list is followed by a new one.
+Claim ``n`` is placed at a position the list's secret key picks (a keyed permutation), so
+positions do not reveal the order of issuance nor link awards made together. Positions are never
+handed out twice, even when the claiming transaction rolls back (the position is then simply
+never used).
 
 Every issuer also has a 1EdTech revocation list (the status method OB 3.0 first named): the ids
 of its revoked and superseded credentials, without reasons, which may be private. Which of the
@@ -16,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -23,6 +26,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.credentials.index_shuffle import IndexShuffle
 from app.credentials.status_list import (
     MIN_BITSTRING_LENGTH,
     Bitstring,
@@ -98,10 +102,18 @@ class StatusLists:
                     block = self.repo.take_indexes(newest.id, 1)
                 if block is not None:
                     self.session.commit()
-                    positions.extend(StatusPosition(newest, index) for index in block)
+                    place = self.placement(newest)
+                    positions.extend(StatusPosition(newest, place(claim)) for claim in block)
                     continue
             self._open_list(issuer, purpose, 0 if newest is None else newest.sequence + 1)
         return positions
+
+    @staticmethod
+    def placement(status_list: StatusList) -> Callable[[int], int]:
+        """Where the list puts claim ``n``: shuffled by its key, or at ``n`` on an older list."""
+        if status_list.shuffle_key is None:
+            return int
+        return IndexShuffle(bytes.fromhex(status_list.shuffle_key), status_list.size)
 
     def _open_list(self, issuer: Issuer, purpose: str, sequence: int) -> None:
         """Create list number ``sequence``; if a concurrent request created it first, fine."""
@@ -114,6 +126,7 @@ class StatusLists:
                     sequence=sequence,
                     size=MIN_BITSTRING_LENGTH,
                     next_index=0,
+                    shuffle_key=secrets.token_hex(32),
                 )
             )
             self.session.commit()

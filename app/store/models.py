@@ -200,7 +200,12 @@ class Learner(Base):
 
 
 class StatusList(Base):
-    """One Bitstring Status List of an issuer; ``next_index`` hands out positions, never twice."""
+    """One Bitstring Status List of an issuer; ``next_index`` counts the claims, never one twice.
+
+    Claim ``n`` is placed at a position chosen by the list's secret ``shuffle_key`` (see
+    ``app.credentials.index_shuffle``); lists made before the key existed have none and place
+    claim ``n`` at position ``n``.
+    """
 
     __tablename__ = "status_lists"
     __table_args__ = (
@@ -214,6 +219,7 @@ class StatusList(Base):
     sequence: Mapped[int] = mapped_column(Integer)
     size: Mapped[int] = mapped_column(Integer)
     next_index: Mapped[int] = mapped_column(Integer, default=0)
+    shuffle_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
     changed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
