@@ -39,14 +39,64 @@ def test_wrong_method_is_a_405_problem(client: TestClient) -> None:
     assert_problem(client.delete("/healthz"), 405, "method-not-allowed")
 
 
-def test_malformed_json_is_a_422_problem_with_location(client: TestClient, make_token) -> None:
+def test_malformed_json_names_its_line_and_column(client: TestClient, make_token) -> None:
     response = client.post(
-        "/api/v1/issuers",
-        content=b'{"slug": ',
+        "/api/v1/awards",
+        content=b'{\n  "achievement": "M101",\n  "learner": {}\n  "evidence": []\n}',
         headers={**bearer(make_token("admin")), "content-type": "application/json"},
     )
     body = assert_problem(response, 422, "validation-error")
-    assert body["errors"][0]["location"].startswith("$")
+    assert body["detail"] == (
+        "the body is not valid JSON: Expecting ',' delimiter at line 4, column 3 (character 45)"
+    )
+    assert body["errors"] == [
+        {
+            "location": "line 4, column 3",
+            "message": "Expecting ',' delimiter at line 4, column 3 (character 45)",
+            "line": 4,
+            "column": 3,
+        }
+    ]
+
+
+JSON_ROUTES = [
+    "/api/v1/awards",
+    "/api/v1/issuers",
+    "/api/v1/webhooks",
+    "/credentials/verify",
+]
+
+
+@pytest.mark.parametrize("path", JSON_ROUTES)
+def test_json_sent_as_a_form_is_a_415_saying_which_header_to_send(
+    client: TestClient, make_token, path: str
+) -> None:
+    """What ``curl -d '{...}'`` sends: a JSON text labelled as a URL-encoded form."""
+    response = client.post(
+        path,
+        content=b'{"achievement": "M101"}',
+        headers={
+            **bearer(make_token("admin")),
+            "content-type": "application/x-www-form-urlencoded",
+        },
+    )
+    body = assert_problem(response, 415, "unsupported-media-type")
+    assert "-H 'Content-Type: application/json'" in body["detail"]
+    assert "application/x-www-form-urlencoded" in body["detail"]
+
+
+def test_json_without_a_content_type_is_a_415(client: TestClient, make_token) -> None:
+    response = client.post(
+        "/api/v1/awards", content=b'{"achievement": "M101"}', headers=bearer(make_token("admin"))
+    )
+    body = assert_problem(response, 415, "unsupported-media-type")
+    assert "no Content-Type" in body["detail"]
+
+
+def test_a_form_missing_a_field_stays_a_422_not_a_415(client: TestClient) -> None:
+    response = client.post("/oauth/token", data={"scope": "awards:read"})
+    body = assert_problem(response, 422, "validation-error")
+    assert [error["location"] for error in body["errors"]] == ["$.grant_type"]
 
 
 def test_every_invalid_field_is_listed(client: TestClient, make_token) -> None:
