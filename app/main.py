@@ -17,6 +17,7 @@ from app.api import (
     catalogs,
     endorsements,
     health,
+    home,
     issuers,
     learner_records,
     oauth,
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     install_error_handlers(app)
     for module in (
         health,
+        home,
         oauth,
         issuers,
         achievements,
