@@ -15,8 +15,10 @@ from app.api import (
     achievements,
     awards,
     catalogs,
+    docs,
     endorsements,
     health,
+    home,
     issuers,
     learner_records,
     oauth,
@@ -80,11 +82,15 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         version=__version__,
         description=DESCRIPTION,
         license_info={"name": "Apache-2.0", "identifier": "Apache-2.0"},
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.runtime = runtime
     install_error_handlers(app)
     for module in (
         health,
+        home,
+        docs,
         oauth,
         issuers,
         achievements,

@@ -7,6 +7,7 @@ clients can branch on it without parsing English.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +37,17 @@ def validation_items(errors: list[Any], prefix: str = "$") -> list[ProblemItem]:
     return [
         ProblemItem(json_path(tuple(error["loc"]), prefix), str(error["msg"])) for error in errors
     ]
+
+
+def json_syntax_item(error: json.JSONDecodeError) -> ProblemItem:
+    """Where a JSON text breaks, as a line and column: a character offset alone, written as a
+    path, would read like an array index."""
+    where = f"line {error.lineno}, column {error.colno}"
+    return ProblemItem(
+        where,
+        f"{error.msg} at {where} (character {error.pos})",
+        {"line": error.lineno, "column": error.colno},
+    )
 
 
 class Problem(Exception):
@@ -101,6 +113,10 @@ class Forbidden(Problem):
 
 class NotAcceptable(Problem):
     status, code, title = 406, "not-acceptable", "Not acceptable"
+
+
+class UnsupportedMediaType(Problem):
+    status, code, title = 415, "unsupported-media-type", "Unsupported media type"
 
 
 class ServiceUnavailable(Problem):

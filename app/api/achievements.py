@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from app.api.deps import RuntimeDep, SessionDep
 from app.api.pages import _not_found_page, _page
@@ -28,8 +28,11 @@ ACHIEVEMENT_TYPES = (negotiation.JSON_LD, negotiation.JSON, negotiation.HTML)
 
 
 class AchievementList(BaseModel):
-    achievements: list[dict[str, object]]
-    next: str | None
+    achievements: list[dict[str, object]] = Field(
+        description="OB 3.0 Achievements in JSON-LD, each with its @context; each `id` is the "
+        "Achievement's own URL"
+    )
+    next: str | None = Field(description="The cursor of the next page; null on the last")
 
 
 class VersionOut(BaseModel):
@@ -42,6 +45,11 @@ class VersionOut(BaseModel):
     "/achievements",
     response_model=AchievementList,
     summary="Achievements, current versions, a page at a time",
+    description=(
+        "Always a page, also with `?code=`: a humanCode is unique within an issuer, not across "
+        "issuers, so `?issuer=xq&code=M101` is a page of one. Each Achievement's `id` "
+        "dereferences to that Achievement alone."
+    ),
 )
 def list_achievements(
     runtime: RuntimeDep,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -11,7 +12,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.problems import PROBLEM_TYPE_BASE, Problem, ProblemItem, json_path
+from app.problems import PROBLEM_TYPE_BASE, Problem, ProblemItem, json_path, json_syntax_item
 
 log = logging.getLogger("xqbadges.errors")
 
@@ -54,19 +55,73 @@ async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(exc.status, exc.as_dict(request.url.path), exc.headers)
 
 
+JSON_CONTENT_TYPE_HINT = (
+    "send Content-Type: application/json; with curl add -H 'Content-Type: application/json'"
+)
+
+
+def _body_not_read_as_json(errors: list[dict[str, Any]]) -> bool:
+    """FastAPI hands a JSON route the raw bytes when the Content-Type is not JSON (curl ``-d``
+    sends ``application/x-www-form-urlencoded``), so a body error whose input is bytes means the
+    body was never parsed, whatever it holds."""
+    return any(
+        error["loc"][:1] == ("body",) and isinstance(error["input"], bytes) for error in errors
+    )
+
+
+def _json_syntax_error(errors: list[dict[str, Any]], document: Any) -> ProblemItem | None:
+    """FastAPI reports a JSON syntax error at ``("body", <character offset>)``; rebuilt as the
+    decoder's own error, it can name its line and column."""
+    for error in errors:
+        if error["type"] == "json_invalid" and isinstance(document, str):
+            message = str(error["ctx"]["error"])
+            return json_syntax_item(json.JSONDecodeError(message, document, error["loc"][-1]))
+    return None
+
+
+def _problem_body(status: int, code: str, title: str, detail: str, instance: str) -> dict[str, Any]:
+    return {
+        "type": PROBLEM_TYPE_BASE + code,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+        "instance": instance,
+    }
+
+
 async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    items = request_validation_items(list(exc.errors()))
-    body = {
-        "type": PROBLEM_TYPE_BASE + "validation-error",
-        "title": "The request is not valid",
-        "status": 422,
-        "detail": f"{len(items)} problem(s) in the request",
-        "code": "validation-error",
-        "instance": request.url.path,
-        "errors": [item.as_dict() for item in items],
-    }
-    return problem_response(422, body)
+    errors = list(exc.errors())
+    path = request.url.path
+    if _body_not_read_as_json(errors):
+        sent = request.headers.get("content-type") or "no Content-Type"
+        detail = (
+            f"this route reads a JSON body, but the request said {sent}: {JSON_CONTENT_TYPE_HINT}"
+        )
+        return problem_response(
+            415,
+            _problem_body(415, "unsupported-media-type", "Unsupported media type", detail, path),
+        )
+    syntax = _json_syntax_error(errors, exc.body)
+    if syntax is not None:
+        body = _problem_body(
+            422,
+            "validation-error",
+            "The request is not valid",
+            f"the body is not valid JSON: {syntax.message}",
+            path,
+        )
+        return problem_response(422, {**body, "errors": [syntax.as_dict()]})
+    items = request_validation_items(errors)
+    body = _problem_body(
+        422,
+        "validation-error",
+        "The request is not valid",
+        f"{len(items)} problem(s) in the request",
+        path,
+    )
+    return problem_response(422, {**body, "errors": [item.as_dict() for item in items]})
 
 
 async def _on_http(request: Request, exc: Exception) -> JSONResponse:

@@ -8,6 +8,7 @@ import re
 import secrets
 import time
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.logs import request_id_var
@@ -19,6 +20,18 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 
 class PayloadTooLarge(Problem):
     status, code, title = 413, "payload-too-large", "Request body too large"
+
+
+class BodyOverLimit(HTTPException):
+    """Raised from ``receive`` when a streamed body passes the limit.
+
+    An HTTPException rather than a Problem: FastAPI turns any other error met while reading a
+    route's body into a 400 "error parsing the body", but re-raises HTTPExceptions, so this one
+    reaches the app's handler and leaves as the same 413 ``payload-too-large`` as a body
+    refused by its Content-Length."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(413, detail)
 
 
 async def send_problem(send: Send, problem: Problem, instance: str) -> None:
@@ -84,8 +97,8 @@ class BodySizeLimitMiddleware:
         self.app = app
         self.max_bytes = max_bytes
 
-    def _problem(self) -> PayloadTooLarge:
-        return PayloadTooLarge(f"the request body is larger than {self.max_bytes} bytes")
+    def _detail(self) -> str:
+        return f"the request body is larger than {self.max_bytes} bytes"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -93,7 +106,7 @@ class BodySizeLimitMiddleware:
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await send_problem(send, self._problem(), scope["path"])
+            await send_problem(send, PayloadTooLarge(self._detail()), scope["path"])
             return
         received = 0
         response_started = False
@@ -104,7 +117,7 @@ class BodySizeLimitMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise self._problem()
+                    raise BodyOverLimit(self._detail())
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -115,7 +128,7 @@ class BodySizeLimitMiddleware:
 
         try:
             await self.app(scope, limited_receive, tracking_send)
-        except PayloadTooLarge as problem:
+        except BodyOverLimit as over:
             if response_started:
                 raise
-            await send_problem(send, problem, scope["path"])
+            await send_problem(send, PayloadTooLarge(str(over.detail)), scope["path"])

@@ -13,10 +13,16 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from starlette.datastructures import UploadFile
 
 from app.api.deps import RuntimeDep
+from app.api.errors import JSON_CONTENT_TYPE_HINT
 from app.api.responses import problems
 from app.credentials.baking import extract_baked
 from app.credentials.errors import CredentialError
-from app.problems import InvalidRequest, Problem, validation_items
+from app.problems import (
+    InvalidRequest,
+    UnsupportedMediaType,
+    json_syntax_item,
+    validation_items,
+)
 from app.runtime import Runtime
 from app.verifier.report import VerificationReport
 from app.verifier.service import (
@@ -157,10 +163,19 @@ def credential_from_upload(data: bytes) -> dict[str, Any] | str:
         raise CredentialUnreadable(error.message) from error
 
 
+def _looks_like_json(body: bytes) -> bool:
+    return body.lstrip().startswith((b"{", b"["))
+
+
 async def read_verify_input(request: Request) -> tuple[Any, str | None, Source | None]:
     """The credential (or URL) from a JSON body or a form (multipart, or URL-encoded without a
     file); the source is "image" for an uploaded file."""
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type == "application/x-www-form-urlencoded" and _looks_like_json(await request.body()):
+        raise UnsupportedMediaType(
+            "the body is JSON sent as application/x-www-form-urlencoded (what curl -d sends): "
+            + JSON_CONTENT_TYPE_HINT
+        )
     if media_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
         # As a context manager, so the uploaded file's temporary file is closed on the way out.
         async with request.form(max_files=1, max_fields=4) as form:
@@ -180,7 +195,10 @@ async def read_verify_input(request: Request) -> tuple[Any, str | None, Source |
     try:
         document = json.loads(await request.body())
     except json.JSONDecodeError as error:
-        raise InvalidRequest(f"the body is not JSON: {error.msg}") from error
+        located = json_syntax_item(error)
+        raise InvalidRequest(
+            f"the body is not valid JSON: {located.message}", errors=[located]
+        ) from error
     except UnicodeDecodeError as error:
         raise InvalidRequest("the body is not JSON: it is not UTF-8 text") from error
     except RecursionError as error:
@@ -192,10 +210,6 @@ async def read_verify_input(request: Request) -> tuple[Any, str | None, Source |
             "the body is not a verification request", errors=validation_items(error.errors())
         ) from error
     return body.credential, body.url, None
-
-
-class UnsupportedMediaType(Problem):
-    status, code, title = 415, "unsupported-media-type", "Unsupported media type"
 
 
 @router.post(

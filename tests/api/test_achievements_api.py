@@ -52,6 +52,25 @@ def test_every_achievement_validates_against_the_ob3_schema(client: TestClient) 
         assert validate_definition(body, "Achievement") == [], achievement["humanCode"]
 
 
+def test_a_code_is_a_page_holding_that_one_achievement(client: TestClient) -> None:
+    page = client.get("/achievements", params={"issuer": "xq", "code": "M101"}).json()
+    assert page["next"] is None
+    assert [item["humanCode"] for item in page["achievements"]] == ["M101"]
+
+
+def test_the_listed_achievement_id_dereferences_to_that_achievement(client: TestClient) -> None:
+    listed = client.get("/achievements", params={"code": "M101"}).json()["achievements"][0]
+    assert client.get(listed["id"].removeprefix("http://127.0.0.1:8000")).json() == listed
+
+
+def test_the_readme_shows_the_code_filter_answering_a_page() -> None:
+    """README's first steps promised the Achievement itself where the API answers a page."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    line = next(line for line in readme.splitlines() if "/achievements?" in line)
+    assert "code=M101" in line
+    assert '{"achievements": [the M101 badge as an OB3 Achievement], "next": null}' in line
+
+
 def test_achievement_creator_is_the_issuer_profile(client: TestClient) -> None:
     achievement = all_achievements(client, code="M101")[0]
     assert achievement["creator"] == {

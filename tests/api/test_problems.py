@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+import socket
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
@@ -39,14 +42,64 @@ def test_wrong_method_is_a_405_problem(client: TestClient) -> None:
     assert_problem(client.delete("/healthz"), 405, "method-not-allowed")
 
 
-def test_malformed_json_is_a_422_problem_with_location(client: TestClient, make_token) -> None:
+def test_malformed_json_names_its_line_and_column(client: TestClient, make_token) -> None:
     response = client.post(
-        "/api/v1/issuers",
-        content=b'{"slug": ',
+        "/api/v1/awards",
+        content=b'{\n  "achievement": "M101",\n  "learner": {}\n  "evidence": []\n}',
         headers={**bearer(make_token("admin")), "content-type": "application/json"},
     )
     body = assert_problem(response, 422, "validation-error")
-    assert body["errors"][0]["location"].startswith("$")
+    assert body["detail"] == (
+        "the body is not valid JSON: Expecting ',' delimiter at line 4, column 3 (character 45)"
+    )
+    assert body["errors"] == [
+        {
+            "location": "line 4, column 3",
+            "message": "Expecting ',' delimiter at line 4, column 3 (character 45)",
+            "line": 4,
+            "column": 3,
+        }
+    ]
+
+
+JSON_ROUTES = [
+    "/api/v1/awards",
+    "/api/v1/issuers",
+    "/api/v1/webhooks",
+    "/credentials/verify",
+]
+
+
+@pytest.mark.parametrize("path", JSON_ROUTES)
+def test_json_sent_as_a_form_is_a_415_saying_which_header_to_send(
+    client: TestClient, make_token, path: str
+) -> None:
+    """What ``curl -d '{...}'`` sends: a JSON text labelled as a URL-encoded form."""
+    response = client.post(
+        path,
+        content=b'{"achievement": "M101"}',
+        headers={
+            **bearer(make_token("admin")),
+            "content-type": "application/x-www-form-urlencoded",
+        },
+    )
+    body = assert_problem(response, 415, "unsupported-media-type")
+    assert "-H 'Content-Type: application/json'" in body["detail"]
+    assert "application/x-www-form-urlencoded" in body["detail"]
+
+
+def test_json_without_a_content_type_is_a_415(client: TestClient, make_token) -> None:
+    response = client.post(
+        "/api/v1/awards", content=b'{"achievement": "M101"}', headers=bearer(make_token("admin"))
+    )
+    body = assert_problem(response, 415, "unsupported-media-type")
+    assert "no Content-Type" in body["detail"]
+
+
+def test_a_form_missing_a_field_stays_a_422_not_a_415(client: TestClient) -> None:
+    response = client.post("/oauth/token", data={"scope": "awards:read"})
+    body = assert_problem(response, 422, "validation-error")
+    assert [error["location"] for error in body["errors"]] == ["$.grant_type"]
 
 
 def test_every_invalid_field_is_listed(client: TestClient, make_token) -> None:
@@ -91,6 +144,57 @@ def test_streamed_body_over_the_limit_is_a_413_problem(
         headers={**bearer(make_token("catalog:write")), "content-type": "application/json"},
     )
     assert_problem(response, 413, "payload-too-large")
+
+
+def _chunks() -> Iterator[bytes]:
+    """A body with no Content-Length: httpx sends a generator with Transfer-Encoding: chunked."""
+    for _ in range(8):
+        yield b"y" * 512
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type"),
+    [
+        ("/api/v1/awards", "application/json"),
+        ("/api/v1/verify", "application/json"),
+        ("/oauth/token", "application/x-www-form-urlencoded"),
+    ],
+)
+def test_chunked_body_over_the_limit_is_the_same_413_on_routes_fastapi_reads(
+    small_body_client: TestClient, make_token, path: str, content_type: str
+) -> None:
+    response = small_body_client.post(
+        path,
+        content=_chunks(),
+        headers={**bearer(make_token("admin")), "content-type": content_type},
+    )
+    body = assert_problem(response, 413, "payload-too-large")
+    assert body["detail"] == "the request body is larger than 1024 bytes"
+
+
+def test_chunked_body_over_the_limit_on_the_wire_is_a_413(
+    live_server: str, runtime: Runtime
+) -> None:
+    """A real chunked request over a socket to the app under uvicorn, one chunk past the limit."""
+    chunk = b"y" * 16384
+    count = runtime.settings.max_body_bytes // len(chunk) + 1
+    url = urlsplit(live_server)
+    with socket.create_connection((url.hostname, url.port), timeout=30) as sock:
+        sock.sendall(
+            b"POST /api/v1/awards HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
+            b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+        )
+        framed = b"%x\r\n" % len(chunk) + chunk + b"\r\n"
+        for _ in range(count - 1):
+            sock.sendall(framed)
+        sock.sendall(framed + b"0\r\n\r\n")
+        answer = b""
+        while data := sock.recv(65536):
+            answer += data
+    head, _, payload = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 413 "), head
+    assert b"content-type: application/problem+json" in head.lower()
+    assert json.loads(payload)["code"] == "payload-too-large"
 
 
 def test_responses_carry_a_request_id(client: TestClient) -> None:

@@ -426,6 +426,34 @@ def test_a_plain_text_body_is_an_unsupported_media_type(client, writer):
     assert_problem(response, 415, "unsupported-media-type")
 
 
+def test_json_sent_as_a_form_is_a_415_saying_which_header_to_send(client):
+    """What ``curl -d '{"url": ...}'`` sends."""
+    response = client.post(
+        "/api/v1/verify",
+        content=json.dumps({"url": f"{BASE}/credentials/{'x' * 32}"}).encode(),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    problem = assert_problem(response, 415, "unsupported-media-type")
+    assert "-H 'Content-Type: application/json'" in problem["detail"]
+
+
+def test_a_url_encoded_form_still_verifies_a_url(client, writer):
+    url = awarded(client, writer)["publicUrl"]
+    response = client.post("/api/v1/verify", data={"url": url})
+    assert response.status_code == 200, response.text
+    assert response.json()["verified"] is True
+
+
+def test_invalid_json_names_its_line_and_column(client):
+    response = client.post(
+        "/api/v1/verify",
+        content=b'{\n"url": "x"\n"credential": {}}',
+        headers={"content-type": "application/json"},
+    )
+    problem = assert_problem(response, 422, "validation-error")
+    assert problem["errors"][0]["location"] == "line 3, column 1"
+
+
 def test_our_own_url_with_an_unknown_token_is_not_found(client):
     url = f"{BASE}/credentials/{'x' * 32}"
     assert_problem(client.post("/api/v1/verify", json={"url": url}), 404, "not-found")
