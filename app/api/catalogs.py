@@ -13,13 +13,9 @@ from app.api.responses import problems
 from app.catalog.loader import CatalogError, CatalogFormat, parse_catalog_text
 from app.issuer.catalog_import import catalog_problem, import_catalog
 from app.issuer.issuers import get_issuer
-from app.problems import Problem
+from app.problems import UnsupportedMediaType
 
 router = APIRouter(tags=["catalog"])
-
-
-class UnsupportedMediaType(Problem):
-    status, code, title = 415, "unsupported-media-type", "Unsupported media type"
 
 
 class ImportedBadgeOut(BaseModel):

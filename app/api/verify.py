@@ -16,7 +16,7 @@ from app.api.deps import RuntimeDep
 from app.api.responses import problems
 from app.credentials.baking import extract_baked
 from app.credentials.errors import CredentialError
-from app.problems import InvalidRequest, Problem, validation_items
+from app.problems import InvalidRequest, UnsupportedMediaType, validation_items
 from app.runtime import Runtime
 from app.verifier.report import VerificationReport
 from app.verifier.service import (
@@ -192,10 +192,6 @@ async def read_verify_input(request: Request) -> tuple[Any, str | None, Source |
             "the body is not a verification request", errors=validation_items(error.errors())
         ) from error
     return body.credential, body.url, None
-
-
-class UnsupportedMediaType(Problem):
-    status, code, title = 415, "unsupported-media-type", "Unsupported media type"
 
 
 @router.post(
