@@ -27,6 +27,8 @@ SCOPES: dict[str, str] = {
     "catalog:write": "import and change the issuer's badge catalog",
     "webhooks:manage": "register and remove the client's webhook endpoints, read their log",
     "endorsements:write": "endorse badges as the client's issuer, import and withdraw endorsements",
+    "issuers:write": "change the details (name, url, email, description, image) of the "
+    "client's issuer",
     "admin": "manage issuers, keys and clients below the client's issuer",
 }
 
