@@ -114,6 +114,64 @@ def cmd_issuers_create(args: argparse.Namespace) -> int:
     return 0
 
 
+_CLEARABLE = {
+    "url": "url",
+    "email": "email",
+    "description": "description",
+    "image-url": "image_url",
+}
+
+
+def cmd_issuers_update(args: argparse.Namespace) -> int:
+    from app.issuer.issuers import get_issuer, update_issuer
+
+    changes: dict[str, str | None] = {
+        field: getattr(args, field)
+        for field in ("name", "url", "email", "description", "image_url")
+        if getattr(args, field) is not None
+    }
+    for option in args.clear or []:
+        if _CLEARABLE[option] in changes:
+            print(f"error: --{option} and --clear {option} contradict each other", file=sys.stderr)
+            return 2
+        changes[_CLEARABLE[option]] = None
+    if not changes:
+        print(
+            "error: nothing to change; give --name, --url, --email, --description, --image-url "
+            "or --clear",
+            file=sys.stderr,
+        )
+        return 2
+    with _runtime() as runtime, runtime.sessions() as session:
+        issuer = update_issuer(
+            session,
+            get_issuer(session, args.slug),
+            changes,
+            where={name: "--" + name.replace("_", "-") for name in changes},
+        )
+        session.commit()
+        row = {
+            "slug": issuer.slug,
+            "name": issuer.name,
+            "url": issuer.url,
+            "email": issuer.email,
+            "description": issuer.description,
+            "imageUrl": issuer.image_url,
+        }
+    _print(
+        row,
+        args.json,
+        lambda r: (
+            f"updated issuer {r['slug']}: "
+            + ", ".join(
+                f"{name.replace('_', ' ')} {'cleared' if changes[name] is None else 'set'}"
+                for name in changes
+            )
+        ),
+    )
+    return 0
+
+
 def cmd_issuers_show(args: argparse.Namespace) -> int:
     from app.issuer.identity import IssuerIdentity
     from app.issuer.issuers import get_issuer
@@ -436,6 +494,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     )
     with _runtime() as runtime, runtime.sessions() as session:
         manifest = export_awards(session, runtime, request)
+    for warning in _fixable_skips(manifest.get("skipped", [])):
+        print(f"warning: {warning}", file=sys.stderr)
     row = {
         "out": str(request.out),
         "state": str(request.state),
@@ -457,6 +517,28 @@ def cmd_export(args: argparse.Namespace) -> int:
         ),
     )
     return 0
+
+
+_ISSUER_OPTIONS = {"url": "--url URL", "email": "--email ADDRESS"}
+
+
+def _fixable_skips(skipped: list[dict[str, Any]]) -> list[str]:
+    """One sentence per issuer whose missing details left awards out of an export, naming the
+    command that adds them: the export succeeds, but it should not look complete."""
+    awards: dict[str, int] = {}
+    missing: dict[str, list[str]] = {}
+    for item in skipped:
+        if item.get("issuerMissing") and "awardId" in item:
+            awards[item["issuer"]] = awards.get(item["issuer"], 0) + 1
+            missing[item["issuer"]] = item["issuerMissing"]
+    return [
+        f"{count} award(s) were left out because issuer {slug!r} has no "
+        f"{' and no '.join(missing[slug])} on record; add it with "
+        f"`xqbadges issuers update {slug} "
+        + " ".join(_ISSUER_OPTIONS[name] for name in missing[slug])
+        + "` and export again"
+        for slug, count in awards.items()
+    ]
 
 
 def cmd_catalog_validate(args: argparse.Namespace) -> int:
@@ -530,6 +612,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     create.add_argument("--json", action="store_true")
     create.set_defaults(handler=cmd_issuers_create)
+    update = issuers.add_parser(
+        "update",
+        help="change an issuer's details; its slug and DID stay",
+        description="Change the details the issuer's Profile publishes. Credentials already "
+        "signed keep the profile they were signed with; the served Profile and the OB 2.0 "
+        "issuer change at once.",
+    )
+    update.add_argument("slug", help="slug of the issuer")
+    update.add_argument("--name", help="the organisation's name")
+    update.add_argument("--url", help="its homepage, an absolute http(s) URL")
+    update.add_argument("--email", help="its contact email (Open Badges 2.0 exports need one)")
+    update.add_argument("--description", help="a short description")
+    update.add_argument("--image-url", help="its logo, an absolute http(s) URL")
+    update.add_argument(
+        "--clear",
+        action="append",
+        choices=tuple(_CLEARABLE),
+        help="remove an optional detail (repeatable)",
+    )
+    update.add_argument("--json", action="store_true", help=_JSON_HELP)
+    update.set_defaults(handler=cmd_issuers_update)
     show = issuers.add_parser("show", help="print the issuer's OB3 Profile")
     show.add_argument("slug")
     show.set_defaults(handler=cmd_issuers_show)

@@ -123,7 +123,7 @@ def test_a_revoked_client_cannot_get_a_new_secret(capsys, registered) -> None:
 )
 def test_an_unknown_client_id_exits_2_with_one_sentence(capsys, argv) -> None:
     assert main(["clients", *argv]) == 2
-    assert capsys.readouterr().err == "error: there is no API client 'xqb_nobody'\n"
+    assert "error: there is no API client 'xqb_nobody'" in capsys.readouterr().err.splitlines()
 
 
 def test_every_argument_of_the_client_commands_has_help() -> None:
