@@ -114,6 +114,64 @@ def cmd_issuers_create(args: argparse.Namespace) -> int:
     return 0
 
 
+_CLEARABLE = {
+    "url": "url",
+    "email": "email",
+    "description": "description",
+    "image-url": "image_url",
+}
+
+
+def cmd_issuers_update(args: argparse.Namespace) -> int:
+    from app.issuer.issuers import get_issuer, update_issuer
+
+    changes: dict[str, str | None] = {
+        field: getattr(args, field)
+        for field in ("name", "url", "email", "description", "image_url")
+        if getattr(args, field) is not None
+    }
+    for option in args.clear or []:
+        if _CLEARABLE[option] in changes:
+            print(f"error: --{option} and --clear {option} contradict each other", file=sys.stderr)
+            return 2
+        changes[_CLEARABLE[option]] = None
+    if not changes:
+        print(
+            "error: nothing to change; give --name, --url, --email, --description, --image-url "
+            "or --clear",
+            file=sys.stderr,
+        )
+        return 2
+    with _runtime() as runtime, runtime.sessions() as session:
+        issuer = update_issuer(
+            session,
+            get_issuer(session, args.slug),
+            changes,
+            where={name: "--" + name.replace("_", "-") for name in changes},
+        )
+        session.commit()
+        row = {
+            "slug": issuer.slug,
+            "name": issuer.name,
+            "url": issuer.url,
+            "email": issuer.email,
+            "description": issuer.description,
+            "imageUrl": issuer.image_url,
+        }
+    _print(
+        row,
+        args.json,
+        lambda r: (
+            f"updated issuer {r['slug']}: "
+            + ", ".join(
+                f"{name.replace('_', ' ')} {'cleared' if changes[name] is None else 'set'}"
+                for name in changes
+            )
+        ),
+    )
+    return 0
+
+
 def cmd_issuers_show(args: argparse.Namespace) -> int:
     from app.issuer.identity import IssuerIdentity
     from app.issuer.issuers import get_issuer
@@ -221,19 +279,90 @@ def cmd_clients_list(args: argparse.Namespace) -> int:
     with _runtime() as runtime, runtime.sessions() as session:
         slugs = {issuer.id: issuer.slug for issuer in IssuerRepository(session).all()}
         rows = [
-            {
-                "client_id": client.client_id,
-                "name": client.name,
-                "issuer": slugs[client.issuer_id],
-                "scopes": client.scopes,
-                "disabled": client.disabled_at is not None,
-            }
+            _client_row(client, slugs[client.issuer_id])
             for client in ClientRepository(session).for_issuer()
         ]
     _print(
         rows,
         args.json,
-        lambda data: "\n".join(f"{r['client_id']}  {r['issuer']:<16} {r['scopes']}" for r in data),
+        lambda data: "\n".join(
+            f"{r['client_id']}  {r['issuer']:<16} "
+            + ("(disabled) " if r["disabled"] else "")
+            + r["scopes"]
+            for r in data
+        ),
+    )
+    return 0
+
+
+def _client_row(client: Any, issuer_slug: str) -> dict[str, Any]:
+    return {
+        "client_id": client.client_id,
+        "name": client.name,
+        "issuer": issuer_slug,
+        "scopes": client.scopes,
+        "disabled": client.disabled_at is not None,
+    }
+
+
+def cmd_clients_update(args: argparse.Namespace) -> int:
+    from app.access.clients import update_scopes
+    from app.store.repositories import IssuerRepository
+
+    with _runtime() as runtime, runtime.sessions() as session:
+        client = update_scopes(session, args.client_id, args.scopes)
+        session.commit()
+        issuer = IssuerRepository(session).by_id(client.issuer_id)
+        assert issuer is not None
+        row = _client_row(client, issuer.slug)
+    _print(
+        row,
+        args.json,
+        lambda r: (
+            f"client {r['client_id']} now has the scopes: {r['scopes']}\n"
+            "(tokens issued before keep only the scopes the client still has; "
+            "new scopes need a new token)"
+        ),
+    )
+    return 0
+
+
+def cmd_clients_rotate_secret(args: argparse.Namespace) -> int:
+    from app.access.clients import rotate_secret
+
+    with _runtime() as runtime, runtime.sessions() as session:
+        rotated = rotate_secret(session, args.client_id)
+        session.commit()
+        row = {"client_id": rotated.client.client_id, "client_secret": rotated.client_secret}
+    _print(
+        row,
+        args.json,
+        lambda r: (
+            f"client_id:     {r['client_id']}\nclient_secret: {r['client_secret']}\n"
+            "(the secret is shown once; the old secret and every token issued with it "
+            "stopped working)"
+        ),
+    )
+    return 0
+
+
+def cmd_clients_revoke(args: argparse.Namespace) -> int:
+    from app.access.clients import disable_client
+    from app.store.repositories import IssuerRepository
+
+    with _runtime() as runtime, runtime.sessions() as session:
+        client = disable_client(session, args.client_id)
+        session.commit()
+        issuer = IssuerRepository(session).by_id(client.issuer_id)
+        assert issuer is not None
+        row = _client_row(client, issuer.slug)
+    _print(
+        row,
+        args.json,
+        lambda r: (
+            f"client {r['client_id']} is revoked: it gets no more tokens and the ones it held "
+            "stopped working"
+        ),
     )
     return 0
 
@@ -365,6 +494,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     )
     with _runtime() as runtime, runtime.sessions() as session:
         manifest = export_awards(session, runtime, request)
+    for warning in _fixable_skips(manifest.get("skipped", [])):
+        print(f"warning: {warning}", file=sys.stderr)
     row = {
         "out": str(request.out),
         "state": str(request.state),
@@ -386,6 +517,28 @@ def cmd_export(args: argparse.Namespace) -> int:
         ),
     )
     return 0
+
+
+_ISSUER_OPTIONS = {"url": "--url URL", "email": "--email ADDRESS"}
+
+
+def _fixable_skips(skipped: list[dict[str, Any]]) -> list[str]:
+    """One sentence per issuer whose missing details left awards out of an export, naming the
+    command that adds them: the export succeeds, but it should not look complete."""
+    awards: dict[str, int] = {}
+    missing: dict[str, list[str]] = {}
+    for item in skipped:
+        if item.get("issuerMissing") and "awardId" in item:
+            awards[item["issuer"]] = awards.get(item["issuer"], 0) + 1
+            missing[item["issuer"]] = item["issuerMissing"]
+    return [
+        f"{count} award(s) were left out because issuer {slug!r} has no "
+        f"{' and no '.join(missing[slug])} on record; add it with "
+        f"`xqbadges issuers update {slug} "
+        + " ".join(_ISSUER_OPTIONS[name] for name in missing[slug])
+        + "` and export again"
+        for slug, count in awards.items()
+    ]
 
 
 def cmd_catalog_validate(args: argparse.Namespace) -> int:
@@ -413,8 +566,18 @@ def cmd_openapi(args: argparse.Namespace) -> int:
     return 0
 
 
+_JSON_HELP = "print the result as JSON"
+
+
+def _scopes_help() -> str:
+    from app.access.clients import SCOPES
+
+    return 'space-separated, e.g. "awards:write awards:read"; known: ' + ", ".join(SCOPES)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="xqbadges", description=__doc__)
+    scopes_help = _scopes_help()
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="migrate, bootstrap and run the HTTP service")
@@ -449,6 +612,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     create.add_argument("--json", action="store_true")
     create.set_defaults(handler=cmd_issuers_create)
+    update = issuers.add_parser(
+        "update",
+        help="change an issuer's details; its slug and DID stay",
+        description="Change the details the issuer's Profile publishes. Credentials already "
+        "signed keep the profile they were signed with; the served Profile and the OB 2.0 "
+        "issuer change at once.",
+    )
+    update.add_argument("slug", help="slug of the issuer")
+    update.add_argument("--name", help="the organisation's name")
+    update.add_argument("--url", help="its homepage, an absolute http(s) URL")
+    update.add_argument("--email", help="its contact email (Open Badges 2.0 exports need one)")
+    update.add_argument("--description", help="a short description")
+    update.add_argument("--image-url", help="its logo, an absolute http(s) URL")
+    update.add_argument(
+        "--clear",
+        action="append",
+        choices=tuple(_CLEARABLE),
+        help="remove an optional detail (repeatable)",
+    )
+    update.add_argument("--json", action="store_true", help=_JSON_HELP)
+    update.set_defaults(handler=cmd_issuers_update)
     show = issuers.add_parser("show", help="print the issuer's OB3 Profile")
     show.add_argument("slug")
     show.set_defaults(handler=cmd_issuers_show)
@@ -469,17 +653,39 @@ def build_parser() -> argparse.ArgumentParser:
         dest="sub", required=True
     )
     client_create = clients.add_parser("create", help="register a client; prints its secret once")
-    client_create.add_argument("--issuer", required=True)
-    client_create.add_argument("--scopes", required=True, help='e.g. "awards:write awards:read"')
-    client_create.add_argument("--name")
+    client_create.add_argument("--issuer", required=True, help="slug of the issuer it acts for")
+    client_create.add_argument("--scopes", required=True, help=scopes_help)
+    client_create.add_argument("--name", help="a label for people (default: ISSUER client)")
     client_create.add_argument(
         "--descendants", action="store_true", help="may also act for issuers below this one"
     )
-    client_create.add_argument("--json", action="store_true")
+    client_create.add_argument("--json", action="store_true", help=_JSON_HELP)
     client_create.set_defaults(handler=cmd_clients_create)
-    client_list = clients.add_parser("list", help="list clients")
-    client_list.add_argument("--json", action="store_true")
+    client_list = clients.add_parser("list", help="list clients, revoked ones marked disabled")
+    client_list.add_argument("--json", action="store_true", help=_JSON_HELP)
     client_list.set_defaults(handler=cmd_clients_list)
+    client_update = clients.add_parser(
+        "update",
+        help="replace a client's scopes; tokens issued before lose any scope it no longer has",
+    )
+    client_update.add_argument("client_id", help="the client's id (xqb_...)")
+    client_update.add_argument("--scopes", required=True, help=scopes_help)
+    client_update.add_argument("--json", action="store_true", help=_JSON_HELP)
+    client_update.set_defaults(handler=cmd_clients_update)
+    client_rotate = clients.add_parser(
+        "rotate-secret",
+        help="give a client a new secret, printed once; the old secret and its tokens stop working",
+    )
+    client_rotate.add_argument("client_id", help="the client's id (xqb_...)")
+    client_rotate.add_argument("--json", action="store_true", help=_JSON_HELP)
+    client_rotate.set_defaults(handler=cmd_clients_rotate_secret)
+    client_revoke = clients.add_parser(
+        "revoke",
+        help="disable a client for good; every token it holds stops working at once",
+    )
+    client_revoke.add_argument("client_id", help="the client's id (xqb_...)")
+    client_revoke.add_argument("--json", action="store_true", help=_JSON_HELP)
+    client_revoke.set_defaults(handler=cmd_clients_revoke)
 
     catalog = commands.add_parser("catalog", help="badge catalogs").add_subparsers(
         dest="sub", required=True

@@ -111,12 +111,12 @@ class Forbidden(Problem):
     status, code, title = 403, "forbidden", "Not allowed"
 
 
-class NotAcceptable(Problem):
-    status, code, title = 406, "not-acceptable", "Not acceptable"
-
-
 class UnsupportedMediaType(Problem):
     status, code, title = 415, "unsupported-media-type", "Unsupported media type"
+
+
+class NotAcceptable(Problem):
+    status, code, title = 406, "not-acceptable", "Not acceptable"
 
 
 class ServiceUnavailable(Problem):

@@ -140,3 +140,35 @@ def test_serve_refuses_to_start_with_a_key_file_others_can_read(cli_env: Setting
         path.chmod(0o644)
     assert main(["serve", "--port", "0"]) == 2
     assert "refusing to start" in capsys.readouterr().err
+
+
+def test_issuers_update_changes_the_profile(cli_env: Settings, capsys) -> None:
+    row = run_json(
+        capsys, "issuers", "update", "xq", "--name", "XQ", "--email", "badges@xq.example.org"
+    )
+    assert isinstance(row, dict)
+    assert (row["name"], row["email"]) == ("XQ", "badges@xq.example.org")
+    assert main(["issuers", "show", "xq"]) == 0
+    profile = json.loads(capsys.readouterr().out)
+    assert (profile["name"], profile["email"]) == ("XQ", "badges@xq.example.org")
+
+
+def test_issuers_update_clear_removes_a_detail(cli_env: Settings, capsys) -> None:
+    row = run_json(capsys, "issuers", "update", "xq", "--clear", "url")
+    assert isinstance(row, dict)
+    assert row["url"] is None
+
+
+def test_issuers_update_refuses_a_bad_email(cli_env: Settings, capsys) -> None:
+    assert main(["issuers", "update", "xq", "--email", "nope"]) == 2
+    assert "--email: is not an email address" in capsys.readouterr().err
+
+
+def test_issuers_update_without_changes_exits_2(cli_env: Settings, capsys) -> None:
+    assert main(["issuers", "update", "xq"]) == 2
+    assert "nothing to change" in capsys.readouterr().err
+
+
+def test_issuers_update_of_an_unknown_issuer_exits_2(cli_env: Settings, capsys) -> None:
+    assert main(["issuers", "update", "nobody", "--name", "X"]) == 2
+    assert "error: there is no issuer 'nobody'" in capsys.readouterr().err.splitlines()

@@ -179,3 +179,48 @@ def test_an_unknown_issuer_exits_2(tmp_path, capsys):
     assert code == 2
     assert "there is no issuer 'nobody'" in capsys.readouterr().err
     assert not (tmp_path / "exports").exists()
+
+
+def ob2_export(capsys, out: Path, *argv: str) -> tuple[int, dict[str, Any], str]:
+    code = main(
+        [
+            "export",
+            "--issuer",
+            "xq",
+            "--format",
+            "ob2",
+            "--since",
+            "2026-01-01",
+            "--out",
+            str(out),
+            *argv,
+            "--json",
+        ]
+    )
+    captured = capsys.readouterr()
+    return code, json.loads(captured.out), captured.err
+
+
+def test_ob2_without_an_issuer_email_warns_with_the_fix(tmp_path, capsys, client, writer):
+    give(client, writer, "lms-1")
+    code, summary, err = ob2_export(capsys, tmp_path / "handoff")
+    assert code == 0
+    assert summary["counts"]["skipped"] == 2
+    assert (
+        "warning: 1 award(s) were left out because issuer 'xq' has no email on record; add it "
+        "with `xqbadges issuers update xq --email ADDRESS` and export again"
+    ) in err.splitlines()
+
+
+def test_issuers_update_email_lets_the_ob2_export_include_the_awards(
+    tmp_path, capsys, client, writer
+):
+    awarded = give(client, writer, "lms-1")
+    assert main(["issuers", "update", "xq", "--email", "badges@xq.example.org"]) == 0
+    capsys.readouterr()
+    code, summary, err = ob2_export(capsys, tmp_path / "handoff")
+    assert code == 0
+    assert "warning:" not in err
+    assert summary["counts"].get("skipped", 0) == 0
+    assert (tmp_path / "handoff" / "assertions" / f"{awarded['id']}.json").is_file()
+    assert (tmp_path / "handoff" / "issuer.json").is_file()

@@ -15,7 +15,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from app.problems import Forbidden, InvalidRequest, ProblemItem, Unauthenticated
+from app.access.oauth_errors import InvalidClient, InvalidScope
+from app.problems import Conflict, Forbidden, InvalidRequest, NotFound, ProblemItem, Unauthenticated
 from app.store.models import AccessToken, ApiClient, Issuer
 from app.store.repositories import ClientRepository, IssuerRepository
 
@@ -26,6 +27,8 @@ SCOPES: dict[str, str] = {
     "catalog:write": "import and change the issuer's badge catalog",
     "webhooks:manage": "register and remove the client's webhook endpoints, read their log",
     "endorsements:write": "endorse badges as the client's issuer, import and withdraw endorsements",
+    "issuers:write": "change the details (name, url, email, description, image) of the "
+    "client's issuer",
     "admin": "manage issuers, keys and clients below the client's issuer",
 }
 
@@ -76,6 +79,59 @@ def create_client(
     return NewClient(client=client, client_secret=secret)
 
 
+class UnknownClient(NotFound):
+    code, title = "unknown-client", "Unknown API client"
+
+
+def get_client(session: Session, client_id: str) -> ApiClient:
+    client = ClientRepository(session).by_client_id(client_id)
+    if client is None:
+        raise UnknownClient(f"there is no API client {client_id!r}")
+    return client
+
+
+def _require_enabled(client: ApiClient) -> None:
+    if client.disabled_at is not None:
+        raise Conflict(
+            f"the client {client.client_id!r} is revoked; register a new one with "
+            "xqbadges clients create"
+        )
+
+
+def update_scopes(session: Session, client_id: str, scopes: str) -> ApiClient:
+    """Change what the client may do. New tokens get the new scopes; a token issued before
+    keeps only the scopes the client still has (see ``authenticate_token``), so narrowing takes
+    effect at once and widening needs a new token."""
+    client = get_client(session, client_id)
+    _require_enabled(client)
+    client.scopes = " ".join(parse_scopes(scopes))
+    session.flush()
+    return client
+
+
+def rotate_secret(session: Session, client_id: str) -> NewClient:
+    """A new secret, returned here once; the old one stops working and, since a rotation usually
+    follows a leak, every token issued with it dies too."""
+    client = get_client(session, client_id)
+    _require_enabled(client)
+    secret = secrets.token_urlsafe(32)
+    client.secret_hash = _digest(secret)
+    ClientRepository(session).delete_tokens_of(client)
+    session.flush()
+    return NewClient(client=client, client_secret=secret)
+
+
+def disable_client(session: Session, client_id: str) -> ApiClient:
+    """Revoke the client: it can get no more tokens and the ones it holds die at once. The row
+    stays, so the client is still listed (as disabled) and the awards it made still name it."""
+    client = get_client(session, client_id)
+    if client.disabled_at is None:
+        client.disabled_at = datetime.now(UTC)
+    ClientRepository(session).delete_tokens_of(client)
+    session.flush()
+    return client
+
+
 @dataclass(frozen=True)
 class IssuedToken:
     access_token: str
@@ -83,10 +139,13 @@ class IssuedToken:
     scope: str
 
 
-def _oauth_refusal(detail: str) -> Unauthenticated:
-    problem = Unauthenticated(detail, error="invalid_client")
-    problem.headers["WWW-Authenticate"] = 'Basic realm="xqbadges"'
-    return problem
+def authenticate_client(session: Session, client_id: str, client_secret: str) -> ApiClient:
+    client = ClientRepository(session).by_client_id(client_id)
+    if client is None or not hmac.compare_digest(client.secret_hash, _digest(client_secret)):
+        raise InvalidClient("unknown client or wrong secret")
+    if client.disabled_at is not None:
+        raise InvalidClient("this client is disabled")
+    return client
 
 
 def issue_token(
@@ -98,17 +157,13 @@ def issue_token(
     ttl_seconds: int,
 ) -> IssuedToken:
     clients = ClientRepository(session)
-    client = clients.by_client_id(client_id)
-    if client is None or not hmac.compare_digest(client.secret_hash, _digest(client_secret)):
-        raise _oauth_refusal("unknown client or wrong secret")
-    if client.disabled_at is not None:
-        raise _oauth_refusal("this client is disabled")
+    client = authenticate_client(session, client_id, client_secret)
     granted = set(client.scopes.split())
     if requested_scope:
         requested = set(requested_scope.split())
         excess = sorted(requested - granted)
         if excess:
-            raise Forbidden(f"the client may not request {' '.join(excess)}")
+            raise InvalidScope(f"the client may not request {' '.join(excess)}")
         granted = requested
     token = secrets.token_urlsafe(32)
     now = datetime.now(UTC)
@@ -123,6 +178,15 @@ def issue_token(
         )
     )
     return IssuedToken(access_token=token, expires_in=ttl_seconds, scope=scope)
+
+
+def revoke_token(session: Session, client: ApiClient, token: str) -> None:
+    """RFC 7009: forget ``token`` if ``client`` holds it. An unknown token, or one of another
+    client (§2.1: not revoked), is no error, so the answer tells a caller nothing about tokens."""
+    clients = ClientRepository(session)
+    found = clients.token_by_hash(_digest(token))
+    if found is not None and found[1].id == client.id:
+        clients.delete_token(found[0])
 
 
 @dataclass(frozen=True)
@@ -153,7 +217,7 @@ class Principal:
 def authenticate_token(session: Session, token: str) -> Principal:
     found = ClientRepository(session).token_by_hash(_digest(token))
     if found is None:
-        raise Unauthenticated("the access token is unknown")
+        raise Unauthenticated("the access token is unknown or was revoked")
     access, client = found
     if access.expires_at <= datetime.now(UTC):
         raise Unauthenticated("the access token has expired")
@@ -162,6 +226,6 @@ def authenticate_token(session: Session, token: str) -> Principal:
     return Principal(
         client_id=client.client_id,
         issuer_id=client.issuer_id,
-        scopes=frozenset(access.scopes.split()),
+        scopes=frozenset(access.scopes.split()) & frozenset(client.scopes.split()),
         covers_descendants=client.covers_descendants,
     )

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Path, Request
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from app.api.deps import PrincipalDep, RuntimeDep, SessionDep
 from app.api.responses import DidJsonResponse, JsonLdResponse, problems
 from app.issuer.identity import IssuerIdentity
-from app.issuer.issuers import IssuerDraft, create_issuer, get_issuer
-from app.problems import InvalidRequest, ProblemItem
+from app.issuer.issuers import IssuerDraft, create_issuer, get_issuer, update_issuer
+from app.problems import InvalidRequest, ProblemItem, UnsupportedMediaType, validation_items
 from app.store.models import Issuer
 from app.store.repositories import IssuerRepository
 
@@ -135,3 +135,95 @@ def create_child_issuer(
     )
     session.commit()
     return _issuer_out(IssuerIdentity(session, runtime.settings), issuer, parent.slug)
+
+
+class IssuerPatch(BaseModel):
+    """A JSON merge patch (RFC 7396) of an issuer's details: a member sets that field, null
+    clears it (``name`` cannot be cleared), a missing member leaves it alone."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, max_length=300)
+    url: str | None = Field(default=None, max_length=2000, description="Homepage, http(s)")
+    email: str | None = Field(
+        default=None, max_length=320, description="Contact email; OB 2.0 exports need one"
+    )
+    description: str | None = Field(default=None, max_length=5000)
+    imageUrl: str | None = Field(default=None, max_length=2000, description="Logo, http(s)")
+
+
+class IssuerDetailsOut(IssuerOut):
+    url: str | None
+    email: str | None
+    description: str | None
+    imageUrl: str | None
+
+
+_PATCH_FIELDS = {
+    "name": "name",
+    "url": "url",
+    "email": "email",
+    "description": "description",
+    "imageUrl": "image_url",
+}
+_PATCH_MEDIA_TYPES = ("application/merge-patch+json", "application/json")
+
+
+@router.patch(
+    "/api/v1/issuers/{slug}",
+    response_model=IssuerDetailsOut,
+    summary="Change an issuer's details (scope issuers:write; JSON merge patch)",
+    description="The caller's issuer, or with `--descendants` one below it. Members set a "
+    "field, null clears one; the Profile at `/issuers/{slug}` and the OB 2.0 issuer show the "
+    "change at once. Credentials already signed keep the profile they were signed with.",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                media_type: {"schema": IssuerPatch.model_json_schema()}
+                for media_type in _PATCH_MEDIA_TYPES
+            },
+        }
+    },
+    responses=problems(401, 403, 404, 413, 422)
+    | {
+        415: {
+            "description": "Not application/merge-patch+json or application/json",
+            "content": {"application/problem+json": {}},
+        }
+    },
+)
+async def patch_issuer(
+    slug: Slug, request: Request, principal: PrincipalDep, runtime: RuntimeDep, session: SessionDep
+) -> IssuerDetailsOut:
+    principal.require("issuers:write")
+    issuer = get_issuer(session, slug)
+    principal.require_issuer(session, issuer)
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type not in _PATCH_MEDIA_TYPES:
+        raise UnsupportedMediaType("send the patch as " + " or ".join(_PATCH_MEDIA_TYPES))
+    try:
+        patch = IssuerPatch.model_validate_json(await request.body())
+    except ValidationError as error:
+        raise InvalidRequest(
+            "the patch is not valid", errors=validation_items(list(error.errors()))
+        ) from None
+    changes = {_PATCH_FIELDS[name]: getattr(patch, name) for name in patch.model_fields_set}
+    update_issuer(
+        session,
+        issuer,
+        changes,
+        where={field: f"$.{name}" for name, field in _PATCH_FIELDS.items()},
+    )
+    session.commit()
+    parent = IssuerRepository(session).by_id(issuer.parent_id) if issuer.parent_id else None
+    base = _issuer_out(
+        IssuerIdentity(session, runtime.settings), issuer, parent.slug if parent else None
+    )
+    return IssuerDetailsOut(
+        **base.model_dump(),
+        url=issuer.url,
+        email=issuer.email,
+        description=issuer.description,
+        imageUrl=issuer.image_url,
+    )

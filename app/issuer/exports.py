@@ -43,7 +43,7 @@ from sqlalchemy.orm import Session
 
 from app.issuer.issuers import get_issuer
 from app.issuer.learner_records import ClrSigner, LearnerRecord, LearnerRecords, Scope
-from app.issuer.ob2_export import Ob2Export, Ob2Unavailable
+from app.issuer.ob2_export import Ob2Export, Ob2Unavailable, missing_issuer_details
 from app.issuer.transcripts import transcript_csv, transcript_rows
 from app.pages.credential_page import CredentialPages
 from app.problems import Conflict, InvalidRequest
@@ -68,7 +68,8 @@ _NOTES: Final[dict[str, tuple[str, ...]]] = {
     ),
     "ob2": (
         "Assertions use hosted verification: each id is the URL it answers at.",
-        "Awards with no Open Badges 2.0 form are listed under skipped with the reason.",
+        "Awards with no Open Badges 2.0 form are listed under skipped with the reason; "
+        "issuerMissing names the issuer details to add (xqbadges issuers update).",
     ),
     "clr": (
         "Each CLR is assembled and signed when the export runs, so its bytes (id, validFrom, "
@@ -349,7 +350,9 @@ class _Ob2Writer:
             return
         reason = self.ob2.unavailable_reason(award)
         if reason is not None:
-            self.skipped.append({**_award_ref(award), "reason": reason})
+            issuer, missing = self.ob2.badge_issuer_missing(award)
+            fix = {"issuer": issuer.slug, "issuerMissing": missing} if missing else {}
+            self.skipped.append({**_award_ref(award), "reason": reason, **fix})
             return
         self.bundle.add(f"assertions/{award.uid}.json", _json(self.ob2.assertion(award).document))
         self.bundle.add(f"images/{award.uid}.png", self.ob2.baked_png(award))
@@ -373,7 +376,14 @@ class _Ob2Writer:
         try:
             self.bundle.add(path, _json(self.ob2.issuer_profile(issuer.slug)))
         except Ob2Unavailable as gap:
-            self.skipped.append({"path": path, "issuer": issuer.slug, "reason": gap.detail})
+            self.skipped.append(
+                {
+                    "path": path,
+                    "issuer": issuer.slug,
+                    "reason": gap.detail,
+                    "issuerMissing": missing_issuer_details(issuer),
+                }
+            )
 
     def withdrawn(self, award: Award) -> dict[str, Any]:
         if self.ob2.unavailable_reason(award) is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -24,6 +25,11 @@ STATUS_METHODS = (BITSTRING_STATUS_LIST, REVOCATION_LIST_1EDTECH)
 ``credentialStatus`` object, so a credential carries one method; both lists are always served."""
 
 
+EDITABLE = ("name", "url", "email", "description", "image_url")
+"""The details of an issuer that can change after it is created (its slug, and so its DID,
+cannot)."""
+
+
 @dataclass(frozen=True)
 class IssuerDraft:
     slug: str
@@ -36,18 +42,39 @@ class IssuerDraft:
     status_method: str = BITSTRING_STATUS_LIST
 
 
+LIMITS = {"name": 300, "url": 2000, "email": 320, "description": 5000, "image_url": 2000}
+"""The longest value each column holds."""
+
+
+def _detail_problems(
+    values: Mapping[str, str | None], where: Mapping[str, str]
+) -> list[ProblemItem]:
+    """Problems with the details a person can change, each located by ``where[field]``."""
+    problems: list[ProblemItem] = []
+    for field_name, value in values.items():
+        location = where.get(field_name, field_name)
+        if value is None:
+            if field_name == "name":
+                problems.append(ProblemItem(location, "an issuer needs a name"))
+            continue
+        if field_name == "name" and not value.strip():
+            problems.append(ProblemItem(location, "must not be empty"))
+        elif len(value) > LIMITS[field_name]:
+            problems.append(
+                ProblemItem(location, f"is longer than {LIMITS[field_name]} characters")
+            )
+        elif field_name in ("url", "image_url") and not re.match(r"^https?://[^\s/]+", value):
+            problems.append(ProblemItem(location, "must be an absolute http(s) URL"))
+        elif field_name == "email" and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
+            problems.append(ProblemItem(location, "is not an email address"))
+    return problems
+
+
 def _validate(draft: IssuerDraft) -> list[ProblemItem]:
     problems: list[ProblemItem] = []
     if not SLUG_PATTERN.fullmatch(draft.slug):
         problems.append(ProblemItem("slug", "use 1-64 lowercase letters, digits and inner hyphens"))
-    if not draft.name.strip():
-        problems.append(ProblemItem("name", "must not be empty"))
-    for field_name in ("url", "image_url"):
-        value = getattr(draft, field_name)
-        if value is not None and not re.match(r"^https?://[^\s/]+", value):
-            problems.append(ProblemItem(field_name, "must be an absolute http(s) URL"))
-    if draft.email is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", draft.email):
-        problems.append(ProblemItem("email", "is not an email address"))
+    problems += _detail_problems({name: getattr(draft, name) for name in EDITABLE}, {})
     if draft.status_method not in STATUS_METHODS:
         problems.append(ProblemItem("statusMethod", "must be one of " + ", ".join(STATUS_METHODS)))
     return problems
@@ -90,6 +117,36 @@ def create_issuer(session: Session, keystore: KeyStore, draft: IssuerDraft) -> I
         )
     )
     add_signing_keys(session, keystore, issuer)
+    return issuer
+
+
+def update_issuer(
+    session: Session,
+    issuer: Issuer,
+    changes: Mapping[str, str | None],
+    *,
+    where: Mapping[str, str] | None = None,
+) -> Issuer:
+    """Apply ``changes`` (an ``EDITABLE`` field to its new value; None clears it) all or
+    nothing; fields not named keep their value. ``where`` names each field's location in
+    problems (a JSON path for the API). The caller commits.
+
+    Nothing is copied from an issuer into stored data but signed credentials (which keep the
+    profile they were signed with, as they must), so the served Profile, the OB 2.0 issuer and
+    everything derived from them show the change on the next request."""
+    unknown = sorted(set(changes) - set(EDITABLE))
+    if unknown:
+        raise ValueError(f"not editable: {', '.join(unknown)}")
+    problems = _detail_problems(changes, where or {})
+    if problems:
+        raise InvalidRequest("the issuer is not valid", errors=problems)
+    for field_name, value in changes.items():
+        if field_name == "name" and value is not None:
+            value = value.strip()
+        if field_name == "description" and value is not None and not value.strip():
+            value = None
+        setattr(issuer, field_name, value)
+    session.flush()
     return issuer
 
 

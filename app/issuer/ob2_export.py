@@ -196,12 +196,22 @@ class Ob2Export:
         assert issuer is not None
         return issuer
 
+    def badge_issuer_missing(self, award: Award) -> tuple[Issuer, list[str]]:
+        """The issuer the award's BadgeClass names, and what it lacks for OB 2.0."""
+        issuer = self._badge_issuer(award)
+        return issuer, missing_issuer_details(issuer)
+
     @staticmethod
     def _issuer_gap(issuer: Issuer) -> str | None:
-        missing = [label for name, label in _ISSUER_NEEDS.items() if not getattr(issuer, name)]
+        missing = [_ISSUER_NEEDS[name] for name in missing_issuer_details(issuer)]
         if not missing:
             return None
         return (
             f"an Open Badges 2.0 issuer profile needs a {' and a '.join(missing)}, which "
             f"issuer {issuer.slug!r} does not have on record"
         )
+
+
+def missing_issuer_details(issuer: Issuer) -> list[str]:
+    """The fields (``url``, ``email``) an OB 2.0 issuer Profile needs and ``issuer`` lacks."""
+    return [name for name in _ISSUER_NEEDS if not getattr(issuer, name)]

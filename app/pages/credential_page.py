@@ -3,7 +3,8 @@
 The page shows a live verdict computed by the verifier. Verifying on every view would make
 the page as slow as a verification, so the rendered page is kept until the award changes
 (a revocation, a reissue, an expiry sweep all touch ``changed_at``), the badge gains or loses an
-endorsement, its validity period ends, or a few minutes pass; whichever comes first.
+endorsement, its Open Badges 2.0 links come or go (the issuer's url or email was set or cleared),
+its validity period ends, or a few minutes pass; whichever comes first.
 """
 
 from __future__ import annotations
@@ -60,18 +61,19 @@ class CredentialPages:
         now = datetime.now(UTC)
         expired = award.valid_until is not None and award.valid_until <= now
         endorsed = endorsements_fingerprint(self.session, award.achievement_id)
-        version = (award.status, award.changed_at, expired, endorsed)
+        ob2_links = self._ob2_links(award)
+        version = (award.status, award.changed_at, expired, endorsed, tuple(ob2_links.items()))
         cached = self.runtime.page_cache.get(award.credential_token, version)
         if cached is not None:
             return cached
-        body = self._render(award, now)
+        body = self._render(award, now, ob2_links)
         ttl = PAGE_TTL_SECONDS
         if award.valid_until is not None and not expired:
             ttl = min(ttl, (award.valid_until - now).total_seconds())
         self.runtime.page_cache.put(award.credential_token, version, body, ttl)
         return body
 
-    def _render(self, award: Award, now: datetime) -> str:
+    def _render(self, award: Award, now: datetime, ob2_links: dict[str, str]) -> str:
         report = VerificationService(self.session, self.runtime).verify(award.credential, now=now)
         view = self.view(award)
         url = self.url(award)
@@ -97,7 +99,7 @@ class CredentialPages:
                 "png": f"{url}/badge.png",
                 "svg": f"{url}/badge.svg",
                 "verify": "/verify?" + urlencode({"url": url}),
-                **self._ob2_links(award),
+                **ob2_links,
             },
         )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.store.models import (
@@ -140,6 +140,15 @@ class ClientRepository:
             .where(AccessToken.token_hash == token_hash)
         ).one_or_none()
         return None if row is None else (row[0], row[1])
+
+    def delete_tokens_of(self, client: ApiClient) -> int:
+        """Every token the client holds; returns how many there were."""
+        result = self.session.execute(delete(AccessToken).where(AccessToken.client_pk == client.id))
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def delete_token(self, token: AccessToken) -> None:
+        self.session.delete(token)
+        self.session.flush()
 
     def delete_tokens_expired_before(self, moment: datetime) -> None:
         for token in self.session.scalars(
