@@ -96,10 +96,11 @@ def test_json_without_a_content_type_is_a_415(client: TestClient, make_token) ->
     assert "no Content-Type" in body["detail"]
 
 
-def test_a_form_missing_a_field_stays_a_422_not_a_415(client: TestClient) -> None:
+def test_a_form_missing_a_field_is_refused_for_that_not_as_a_415(client: TestClient) -> None:
     response = client.post("/oauth/token", data={"scope": "awards:read"})
-    body = assert_problem(response, 422, "validation-error")
-    assert [error["location"] for error in body["errors"]] == ["$.grant_type"]
+    body = assert_problem(response, 400, "invalid-request")
+    assert body["error"] == "invalid_request"
+    assert "grant_type is missing" in body["detail"]
 
 
 def test_every_invalid_field_is_listed(client: TestClient, make_token) -> None:
