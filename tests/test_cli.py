@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import argparse
 import json
+import socket
 import stat
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from app.cli import main
+from app.cli import build_parser, main
 from app.runtime import Runtime
 from app.settings import Settings, get_settings
 
@@ -140,3 +142,54 @@ def test_serve_refuses_to_start_with_a_key_file_others_can_read(cli_env: Setting
         path.chmod(0o644)
     assert main(["serve", "--port", "0"]) == 2
     assert "refusing to start" in capsys.readouterr().err
+
+
+def test_version_prints_the_project_version(capsys) -> None:
+    import tomllib
+
+    project = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out == f"xqbadges {project['project']['version']}\n"
+
+
+def _options_without_help(parser: argparse.ArgumentParser) -> Iterator[str]:
+    for action in parser._actions:
+        if isinstance(action, argparse._HelpAction):
+            continue
+        if isinstance(action, argparse._SubParsersAction):
+            for choice in action._choices_actions:
+                if not choice.help:
+                    yield f"{parser.prog} {choice.dest}"
+            for subparser in action.choices.values():
+                yield from _options_without_help(subparser)
+        elif not action.help:
+            yield f"{parser.prog} {'/'.join(action.option_strings) or action.dest}"
+
+
+def test_every_command_and_option_has_a_help_text() -> None:
+    assert list(_options_without_help(build_parser())) == []
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_a_database_that_is_down_is_one_line_without_the_password(
+    monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    url = f"postgresql+psycopg://xqb:s3cret@127.0.0.1:{_closed_port()}/xqb"
+    monkeypatch.setenv("XQB_DATABASE_URL", url)
+    get_settings.cache_clear()
+    try:
+        assert main(["clients", "list"]) == 2
+    finally:
+        get_settings.cache_clear()
+    err = capsys.readouterr().err
+    assert err.startswith("error: cannot reach the database at postgresql+psycopg://xqb:***@")
+    assert err.endswith(": connection refused\n")
+    assert err.count("\n") == 1
+    assert "s3cret" not in err

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.cli import main
+from app.issuer.award_csv import CSV_COLUMNS
 from app.store.models import Award
 from tests.test_cli import cli_env  # noqa: F401  (the fixture)
 
@@ -148,3 +149,32 @@ def test_a_row_changed_since_its_import_says_so_in_the_files_words(tmp_path, cap
         r"line 3: already imported as award \S+ with other content; reissue it to change it",
         problems[0],
     )
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_a_latin_1_file_is_one_sentence_and_exit_2(tmp_path, capsys, runtime):
+    path = tmp_path / "awards.csv"
+    path.write_bytes("student_id,name,badge\nS-1,José,M101\n".encode("latin-1"))
+    assert main(["awards", "import", str(path), "--issuer", "xq"]) == 2
+    assert capsys.readouterr().err == (
+        f"error: {path} is not UTF-8 text (byte 0xe9 on line 2, offset 29); save it as UTF-8 CSV\n"
+    )
+    assert award_count(runtime) == 0
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_a_utf_8_file_with_a_byte_order_mark_is_read(tmp_path, capsys):
+    path = tmp_path / "awards.csv"
+    path.write_bytes(GOOD.encode("utf-8-sig"))
+    code, summary = run(capsys, str(path), "--issuer", "xq")
+    assert (code, summary["issued"]) == (0, 2)
+
+
+def test_the_help_lists_every_csv_column_and_whether_it_is_required(capsys):
+    with pytest.raises(SystemExit):
+        main(["awards", "import", "--help"])
+    out = capsys.readouterr().out
+    for column in CSV_COLUMNS:
+        assert re.search(
+            rf"^  {column.name} +{'required' if column.required else 'optional'} ", out, re.M
+        ), column.name
