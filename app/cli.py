@@ -14,6 +14,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from app.home import source_checkout
 from app.problems import Problem
 from app.runtime import Runtime
@@ -683,6 +685,14 @@ def _report_catalog_error(error: Exception) -> None:
         print(f"  {problem.location}: {problem.message}", file=sys.stderr)
 
 
+def _settings_problems(error: ValidationError) -> str:
+    return "; ".join(
+        f"XQB_{'_'.join(str(part) for part in item['loc']).upper()}: "
+        + str(item["msg"]).removeprefix("Value error, ")
+        for item in error.errors()
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from sqlalchemy.exc import DBAPIError
 
@@ -698,6 +708,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except DBAPIError as error:
         print(f"error: {database_error_sentence(error, get_settings())}", file=sys.stderr)
+        return 2
+    except ValidationError as error:
+        if error.title != Settings.__name__:
+            raise
+        print(f"error: invalid settings: {_settings_problems(error)}", file=sys.stderr)
         return 2
     except CatalogError as error:
         _report_catalog_error(error)

@@ -193,3 +193,18 @@ def test_a_database_that_is_down_is_one_line_without_the_password(
     assert err.endswith(": connection refused\n")
     assert err.count("\n") == 1
     assert "s3cret" not in err
+
+
+def test_invalid_settings_are_one_line_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.setenv("XQB_PUBLIC_BASE_URL", "badges.example.org")
+    get_settings.cache_clear()
+    try:
+        assert main(["info"]) == 2
+    finally:
+        get_settings.cache_clear()
+    assert capsys.readouterr().err == (
+        "error: invalid settings: XQB_PUBLIC_BASE_URL: public_base_url must be an absolute "
+        "http(s) URL\n"
+    )
