@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import argparse
+import codecs
 import hashlib
 import json
 import sys
+import textwrap
+import tomllib
 from collections.abc import Callable, Sequence
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
+from app.home import source_checkout
 from app.problems import Problem
 from app.runtime import Runtime
-from app.settings import get_settings
+from app.settings import Settings, get_settings
+
+
+class CommandError(Exception):
+    """An operator's mistake the command explains in one sentence (exit status 2)."""
 
 
 def _print(data: Any, as_json: bool, human: Callable[[Any], str]) -> None:
@@ -20,7 +31,46 @@ def _print(data: Any, as_json: bool, human: Callable[[Any], str]) -> None:
 
 
 def _runtime() -> Runtime:
-    return Runtime.from_settings(get_settings())
+    """The configured instance, refused when its database is missing or not migrated."""
+    from app.instance import require_migrated
+
+    settings = get_settings()
+    require_migrated(settings)
+    return Runtime.from_settings(settings)
+
+
+def _version() -> str:
+    checkout = source_checkout()
+    if checkout is not None:
+        project = tomllib.loads((checkout / "pyproject.toml").read_text(encoding="utf-8"))
+        return str(project["project"]["version"])
+    try:
+        return metadata.version("xqbadges")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _read_utf8(path: Path, kind: str) -> str:
+    data = path.read_bytes()
+    skipped = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    try:
+        return data[skipped:].decode("utf-8")
+    except UnicodeDecodeError as error:
+        offset = skipped + error.start
+        line = data.count(b"\n", 0, offset) + 1
+        raise CommandError(
+            f"{path} is not UTF-8 text (byte 0x{data[offset]:02x} on line {line}, offset "
+            f"{offset}); save it as UTF-8 {kind}"
+        ) from error
+
+
+def _where(settings: Settings) -> str:
+    from app.instance import masked_url
+
+    return (
+        f"home {settings.home}, database {masked_url(settings.database_url)}, "
+        f"keys {settings.keys_dir}"
+    )
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -31,7 +81,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from app.logs import configure_logging
     from app.main import create_app
 
-    with _runtime() as runtime:
+    settings = get_settings()
+    print(f"xqbadges {_version()}: {_where(settings)}", flush=True)
+    with Runtime.from_settings(settings) as runtime:
         configure_logging(runtime.settings.log_level)
         report = bootstrap(runtime)
         refusals = key_file_problems(runtime)
@@ -51,8 +103,32 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from app.migrations import upgrade_to_head
 
-    upgrade_to_head(get_settings())
-    print("database schema is at head")
+    settings = get_settings()
+    upgrade_to_head(settings)
+    print(f"database schema is at head ({_where(settings)})")
+    return 0
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    from app.instance import describe
+
+    row = {"version": _version(), **describe(get_settings())}
+    _print(
+        row,
+        args.json,
+        lambda r: "\n".join(
+            [
+                f"version          {r['version']}",
+                f"home             {r['home']}",
+                f"database         {r['databaseUrl']}",
+                f"schema revision  {r['schemaRevision']}",
+                f"keys             {r['keysDir']}",
+                f".env file        {r['envFile']}"
+                + ("" if r["envFileUsed"] else " (absent, not used)"),
+                f"public base URL  {r['publicBaseUrl']}",
+            ]
+        ),
+    )
     return 0
 
 
@@ -427,7 +503,7 @@ def cmd_awards_import(args: argparse.Namespace) -> int:
     from app.issuer.awards import Actor, AwardService
     from app.issuer.issuers import get_issuer
 
-    text = Path(args.file).read_text(encoding="utf-8-sig")
+    text = _read_utf8(Path(args.file), "CSV")
     with _runtime() as runtime, runtime.sessions() as session:
         issuer = get_issuer(session, args.issuer)
         actor = Actor(
@@ -566,7 +642,7 @@ def cmd_openapi(args: argparse.Namespace) -> int:
     return 0
 
 
-_JSON_HELP = "print the result as JSON"
+JSON_HELP = "print JSON instead of text"
 
 
 def _scopes_help() -> str:
@@ -575,15 +651,41 @@ def _scopes_help() -> str:
     return 'space-separated, e.g. "awards:write awards:read"; known: ' + ", ".join(SCOPES)
 
 
+def _csv_columns_help() -> str:
+    from app.issuer.award_csv import CSV_COLUMNS
+
+    width = max(len(column.name) for column in CSV_COLUMNS)
+    lines = [
+        f"  {column.name:<{width}}  {'required' if column.required else 'optional'}  "
+        f"{column.meaning}"
+        for column in CSV_COLUMNS
+    ]
+    return "CSV columns (any order; unknown columns are refused):\n" + "\n".join(lines)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="xqbadges", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="xqbadges",
+        description=__doc__,
+        epilog="Relative paths in the settings are read from the data home (XQB_HOME); "
+        "`xqbadges info` shows where this instance keeps its data.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"xqbadges {_version()}", help="print the version"
+    )
     scopes_help = _scopes_help()
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="migrate, bootstrap and run the HTTP service")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=8000, help="TCP port to listen on")
     serve.set_defaults(handler=cmd_serve)
+
+    info = commands.add_parser(
+        "info", help="where the data lives: home, database, schema revision, keys, .env"
+    )
+    info.add_argument("--json", action="store_true", help=JSON_HELP)
+    info.set_defaults(handler=cmd_info)
 
     db = commands.add_parser("db", help="database schema").add_subparsers(dest="sub", required=True)
     db.add_parser("upgrade", help="apply migrations up to head").set_defaults(
@@ -594,23 +696,23 @@ def build_parser() -> argparse.ArgumentParser:
         dest="sub", required=True
     )
     listing = issuers.add_parser("list", help="list issuers")
-    listing.add_argument("--json", action="store_true")
+    listing.add_argument("--json", action="store_true", help=JSON_HELP)
     listing.set_defaults(handler=cmd_issuers_list)
     create = issuers.add_parser("create", help="create an issuer with a new signing key")
-    create.add_argument("--slug", required=True)
-    create.add_argument("--name", required=True)
+    create.add_argument("--slug", required=True, help="short name in URLs, e.g. wake-county")
+    create.add_argument("--name", required=True, help="the organisation's name")
     create.add_argument("--parent", help="slug of the parent organisation")
-    create.add_argument("--url")
-    create.add_argument("--email")
-    create.add_argument("--description")
-    create.add_argument("--image-url")
+    create.add_argument("--url", help="the organisation's web site")
+    create.add_argument("--email", help="contact email (OB 2.0 exports need one)")
+    create.add_argument("--description", help="a sentence about the organisation")
+    create.add_argument("--image-url", help="URL of its logo")
     create.add_argument(
         "--status-method",
         choices=("BitstringStatusList", "1EdTechRevocationList"),
         default="BitstringStatusList",
         help="the status entry its credentials carry (both lists are served either way)",
     )
-    create.add_argument("--json", action="store_true")
+    create.add_argument("--json", action="store_true", help=JSON_HELP)
     create.set_defaults(handler=cmd_issuers_create)
     update = issuers.add_parser(
         "update",
@@ -631,22 +733,22 @@ def build_parser() -> argparse.ArgumentParser:
         choices=tuple(_CLEARABLE),
         help="remove an optional detail (repeatable)",
     )
-    update.add_argument("--json", action="store_true", help=_JSON_HELP)
+    update.add_argument("--json", action="store_true", help=JSON_HELP)
     update.set_defaults(handler=cmd_issuers_update)
     show = issuers.add_parser("show", help="print the issuer's OB3 Profile")
-    show.add_argument("slug")
+    show.add_argument("slug", help="the issuer's slug")
     show.set_defaults(handler=cmd_issuers_show)
 
     keys = commands.add_parser("keys", help="signing keys").add_subparsers(
         dest="sub", required=True
     )
     keys_list = keys.add_parser("list", help="list public keys (never private ones)")
-    keys_list.add_argument("--issuer")
-    keys_list.add_argument("--json", action="store_true")
+    keys_list.add_argument("--issuer", help="only this issuer's keys (slug)")
+    keys_list.add_argument("--json", action="store_true", help=JSON_HELP)
     keys_list.set_defaults(handler=cmd_keys_list)
     rotate = keys.add_parser("rotate", help="sign with a new key; old public keys stay published")
-    rotate.add_argument("--issuer", required=True)
-    rotate.add_argument("--json", action="store_true")
+    rotate.add_argument("--issuer", required=True, help="slug of the issuer")
+    rotate.add_argument("--json", action="store_true", help=JSON_HELP)
     rotate.set_defaults(handler=cmd_keys_rotate)
 
     clients = commands.add_parser("clients", help="API clients").add_subparsers(
@@ -659,10 +761,10 @@ def build_parser() -> argparse.ArgumentParser:
     client_create.add_argument(
         "--descendants", action="store_true", help="may also act for issuers below this one"
     )
-    client_create.add_argument("--json", action="store_true", help=_JSON_HELP)
+    client_create.add_argument("--json", action="store_true", help=JSON_HELP)
     client_create.set_defaults(handler=cmd_clients_create)
     client_list = clients.add_parser("list", help="list clients, revoked ones marked disabled")
-    client_list.add_argument("--json", action="store_true", help=_JSON_HELP)
+    client_list.add_argument("--json", action="store_true", help=JSON_HELP)
     client_list.set_defaults(handler=cmd_clients_list)
     client_update = clients.add_parser(
         "update",
@@ -670,51 +772,58 @@ def build_parser() -> argparse.ArgumentParser:
     )
     client_update.add_argument("client_id", help="the client's id (xqb_...)")
     client_update.add_argument("--scopes", required=True, help=scopes_help)
-    client_update.add_argument("--json", action="store_true", help=_JSON_HELP)
+    client_update.add_argument("--json", action="store_true", help=JSON_HELP)
     client_update.set_defaults(handler=cmd_clients_update)
     client_rotate = clients.add_parser(
         "rotate-secret",
         help="give a client a new secret, printed once; the old secret and its tokens stop working",
     )
     client_rotate.add_argument("client_id", help="the client's id (xqb_...)")
-    client_rotate.add_argument("--json", action="store_true", help=_JSON_HELP)
+    client_rotate.add_argument("--json", action="store_true", help=JSON_HELP)
     client_rotate.set_defaults(handler=cmd_clients_rotate_secret)
     client_revoke = clients.add_parser(
         "revoke",
         help="disable a client for good; every token it holds stops working at once",
     )
     client_revoke.add_argument("client_id", help="the client's id (xqb_...)")
-    client_revoke.add_argument("--json", action="store_true", help=_JSON_HELP)
+    client_revoke.add_argument("--json", action="store_true", help=JSON_HELP)
     client_revoke.set_defaults(handler=cmd_clients_revoke)
 
     catalog = commands.add_parser("catalog", help="badge catalogs").add_subparsers(
         dest="sub", required=True
     )
     catalog_import = catalog.add_parser("import", help="import a catalog file, all or nothing")
-    catalog_import.add_argument("file")
-    catalog_import.add_argument("--issuer", required=True)
-    catalog_import.add_argument("--json", action="store_true")
+    catalog_import.add_argument("file", help="the catalog, .yaml, .yml or .json")
+    catalog_import.add_argument("--issuer", required=True, help="slug of the issuer it belongs to")
+    catalog_import.add_argument("--json", action="store_true", help=JSON_HELP)
     catalog_import.set_defaults(handler=cmd_catalog_import)
     validate = catalog.add_parser("validate", help="check a catalog file without importing it")
-    validate.add_argument("file")
+    validate.add_argument("file", help="the catalog, .yaml, .yml or .json")
     validate.set_defaults(handler=cmd_catalog_validate)
 
     awards = commands.add_parser("awards", help="awards").add_subparsers(dest="sub", required=True)
     awards_import = awards.add_parser(
-        "import", help="award from a CSV file (one row per award); re-running issues nothing new"
+        "import",
+        help="award from a CSV file (one row per award); re-running issues nothing new",
+        description=textwrap.fill(
+            "Award from a UTF-8 CSV file, one row per award: every row is checked first; then, "
+            "unless --dry-run, the good ones are issued. Re-running issues nothing new."
+        ),
+        epilog=_csv_columns_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    awards_import.add_argument("file")
-    awards_import.add_argument("--issuer", required=True)
+    awards_import.add_argument("file", help="the CSV file; its header row names the columns")
+    awards_import.add_argument("--issuer", required=True, help="slug of the awarding issuer")
     awards_import.add_argument(
         "--dry-run", action="store_true", help="check every row, issue nothing"
     )
-    awards_import.add_argument("--json", action="store_true")
+    awards_import.add_argument("--json", action="store_true", help=JSON_HELP)
     awards_import.set_defaults(handler=cmd_awards_import)
     awards_expire = awards.add_parser(
         "expire",
         help="mark awards past their validUntil as expired now (the service does it every minute)",
     )
-    awards_expire.add_argument("--json", action="store_true")
+    awards_expire.add_argument("--json", action="store_true", help=JSON_HELP)
     awards_expire.set_defaults(handler=cmd_awards_expire)
 
     export = commands.add_parser(
@@ -756,12 +865,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="the file recording the last export's window (default: "
         ".xqbadges-export-ISSUER-FORMAT-SCOPE.json beside --out)",
     )
-    export.add_argument("--json", action="store_true")
+    export.add_argument("--json", action="store_true", help=JSON_HELP)
     export.set_defaults(handler=cmd_export)
 
     openapi = commands.add_parser("openapi", help="write (or --check) openapi/openapi.json")
-    openapi.add_argument("--output", default="openapi/openapi.json")
-    openapi.add_argument("--check", action="store_true")
+    openapi.add_argument(
+        "--output", default="openapi/openapi.json", help="where to write it (default: %(default)s)"
+    )
+    openapi.add_argument(
+        "--check", action="store_true", help="exit 1 if the file differs; write nothing"
+    )
     openapi.set_defaults(handler=cmd_openapi)
     return parser
 
@@ -775,13 +888,35 @@ def _report_catalog_error(error: Exception) -> None:
         print(f"  {problem.location}: {problem.message}", file=sys.stderr)
 
 
+def _settings_problems(error: ValidationError) -> str:
+    return "; ".join(
+        f"XQB_{'_'.join(str(part) for part in item['loc']).upper()}: "
+        + str(item["msg"]).removeprefix("Value error, ")
+        for item in error.errors()
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    from sqlalchemy.exc import DBAPIError
+
     from app.catalog.loader import CatalogError
+    from app.instance import InstanceNotReady, database_error_sentence
     from app.issuer.keystore import KeyStoreError
 
     args = build_parser().parse_args(argv)
     try:
         return int(args.handler(args))
+    except (CommandError, InstanceNotReady) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except DBAPIError as error:
+        print(f"error: {database_error_sentence(error, get_settings())}", file=sys.stderr)
+        return 2
+    except ValidationError as error:
+        if error.title != Settings.__name__:
+            raise
+        print(f"error: invalid settings: {_settings_problems(error)}", file=sys.stderr)
+        return 2
     except CatalogError as error:
         _report_catalog_error(error)
         return 2

@@ -1,23 +1,57 @@
-"""Service settings, read from the environment (prefix ``XQB_``) or a ``.env`` file."""
+"""Service settings, read from the environment (prefix ``XQB_``) or the home's ``.env`` file.
+
+Relative paths (a SQLite database, the keys folder, the passphrase file) are taken from the data
+home (``XQB_HOME``, see app.home), not from the current directory, so every command finds the
+same instance wherever it is run. Absolute paths and non-SQLite URLs are used as given.
+"""
 
 from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    DotEnvSettingsSource,
+    InitSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+from sqlalchemy.engine import make_url
+
+from app.home import data_home
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+ENV_FILE_NAME = ".env"
+
+
+class _HomeSource(PydanticBaseSettingsSource):
+    """Fixes ``home`` before the ``.env`` file is read, so that file cannot move the home."""
+
+    def __init__(self, settings_cls: type[BaseSettings], home: Path) -> None:
+        super().__init__(settings_cls)
+        self.home = home
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return (self.home, "home", False) if field_name == "home" else (None, field_name, False)
+
+    def __call__(self) -> dict[str, Any]:
+        return {"home": self.home}
 
 
 class Settings(BaseSettings):
     """Everything that differs between a laptop, CI and a state's production deployment."""
 
-    model_config = SettingsConfigDict(env_prefix="XQB_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="XQB_", env_file=None, extra="ignore")
 
+    home: Path = Field(
+        default_factory=data_home,
+        description="The data home: relative paths below and the .env file are read from it.",
+    )
     database_url: str = Field(
         default="sqlite:///var/xqbadges.db",
         description="SQLAlchemy URL; SQLite by default, postgresql+psycopg://... to scale out.",
@@ -81,6 +115,11 @@ class Settings(BaseSettings):
         "2.0 issuer profiles require one, so the OB 2.0 export needs it",
     )
 
+    @field_validator("home")
+    @classmethod
+    def _absolute_home(cls, value: Path) -> Path:
+        return value.expanduser().absolute()
+
     @field_validator("public_base_url")
     @classmethod
     def _strip_trailing_slash(cls, value: str) -> str:
@@ -91,8 +130,52 @@ class Settings(BaseSettings):
             raise ValueError("public_base_url must not carry a query or fragment")
         return value.rstrip("/")
 
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        given = (
+            init_settings.init_kwargs.get("home")
+            if isinstance(init_settings, InitSettingsSource)
+            else None
+        )
+        home = data_home(given)
+        if isinstance(dotenv_settings, DotEnvSettingsSource) and dotenv_settings.env_file is None:
+            dotenv_settings = DotEnvSettingsSource(settings_cls, env_file=home / ENV_FILE_NAME)
+        return (
+            init_settings,
+            _HomeSource(settings_cls, home),
+            env_settings,
+            dotenv_settings,
+            file_secret_settings,
+        )
+
     @model_validator(mode="after")
-    def _read_passphrase_file(self) -> Settings:
+    def _complete(self) -> Settings:
+        self._resolve_paths()
+        self._read_passphrase_file()
+        return self
+
+    def _resolve_paths(self) -> None:
+        self.keys_dir = self.home / self.keys_dir.expanduser()
+        if self.key_passphrase_file is not None:
+            self.key_passphrase_file = self.home / self.key_passphrase_file.expanduser()
+        if self.is_sqlite:
+            url = make_url(self.database_url)
+            database = url.database
+            if database and database != ":memory:" and not database.startswith("file:"):
+                path = Path(database).expanduser()
+                if not path.is_absolute():
+                    self.database_url = url.set(database=str(self.home / path)).render_as_string(
+                        hide_password=False
+                    )
+
+    def _read_passphrase_file(self) -> None:
         if self.key_passphrase is None and self.key_passphrase_file is not None:
             try:
                 text = self.key_passphrase_file.read_text(encoding="utf-8")
@@ -102,7 +185,6 @@ class Settings(BaseSettings):
             if not passphrase:
                 raise ValueError("key_passphrase_file is empty")
             self.key_passphrase = SecretStr(passphrase)
-        return self
 
     @property
     def uses_did_web(self) -> bool:
@@ -111,6 +193,20 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def env_file(self) -> Path:
+        return self.home / ENV_FILE_NAME
+
+    @property
+    def sqlite_file(self) -> Path | None:
+        """The SQLite database file, or None for PostgreSQL and in-memory SQLite."""
+        if not self.is_sqlite:
+            return None
+        database = make_url(self.database_url).database
+        if not database or database == ":memory:" or database.startswith("file:"):
+            return None
+        return Path(database)
 
 
 @lru_cache

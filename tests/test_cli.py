@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import argparse
 import json
+import socket
 import stat
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from app.cli import main
+from app.cli import build_parser, main
 from app.runtime import Runtime
 from app.settings import Settings, get_settings
 
@@ -172,3 +174,69 @@ def test_issuers_update_without_changes_exits_2(cli_env: Settings, capsys) -> No
 def test_issuers_update_of_an_unknown_issuer_exits_2(cli_env: Settings, capsys) -> None:
     assert main(["issuers", "update", "nobody", "--name", "X"]) == 2
     assert "error: there is no issuer 'nobody'" in capsys.readouterr().err.splitlines()
+
+
+def test_version_prints_the_project_version(capsys) -> None:
+    import tomllib
+
+    project = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out == f"xqbadges {project['project']['version']}\n"
+
+
+def _options_without_help(parser: argparse.ArgumentParser) -> Iterator[str]:
+    for action in parser._actions:
+        if isinstance(action, argparse._HelpAction):
+            continue
+        if isinstance(action, argparse._SubParsersAction):
+            for choice in action._choices_actions:
+                if not choice.help:
+                    yield f"{parser.prog} {choice.dest}"
+            for subparser in action.choices.values():
+                yield from _options_without_help(subparser)
+        elif not action.help:
+            yield f"{parser.prog} {'/'.join(action.option_strings) or action.dest}"
+
+
+def test_every_command_and_option_has_a_help_text() -> None:
+    assert list(_options_without_help(build_parser())) == []
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_a_database_that_is_down_is_one_line_without_the_password(
+    monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    url = f"postgresql+psycopg://xqb:s3cret@127.0.0.1:{_closed_port()}/xqb"
+    monkeypatch.setenv("XQB_DATABASE_URL", url)
+    get_settings.cache_clear()
+    try:
+        assert main(["clients", "list"]) == 2
+    finally:
+        get_settings.cache_clear()
+    err = capsys.readouterr().err
+    assert err.startswith("error: cannot reach the database at postgresql+psycopg://xqb:***@")
+    assert err.endswith(": connection refused\n")
+    assert err.count("\n") == 1
+    assert "s3cret" not in err
+
+
+def test_invalid_settings_are_one_line_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.setenv("XQB_PUBLIC_BASE_URL", "badges.example.org")
+    get_settings.cache_clear()
+    try:
+        assert main(["info"]) == 2
+    finally:
+        get_settings.cache_clear()
+    assert capsys.readouterr().err == (
+        "error: invalid settings: XQB_PUBLIC_BASE_URL: public_base_url must be an absolute "
+        "http(s) URL\n"
+    )

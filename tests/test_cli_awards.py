@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from app.cli import main
+from app.issuer.award_csv import CSV_COLUMNS
 from app.store.models import Award
 from tests.test_cli import cli_env  # noqa: F401  (the fixture)
 
@@ -63,7 +65,7 @@ def test_a_dry_run_lists_every_rows_problems_and_issues_nothing(tmp_path, capsys
     code, summary = run(capsys, str(write(tmp_path, BAD_ROWS)), "--issuer", "xq", "--dry-run")
     assert code == 1
     assert summary["failed"] == 4
-    lines = {problem.split(":")[0] for problem in summary["problems"]}
+    lines = {re.match(r"line \d+", problem)[0] for problem in summary["problems"]}
     assert lines == {"line 2", "line 3", "line 4", "line 5"}
     assert award_count(runtime) == 0
 
@@ -74,7 +76,47 @@ def test_good_rows_are_issued_and_bad_ones_reported(tmp_path, capsys, runtime):
     code, summary = run(capsys, str(write(tmp_path, text)), "--issuer", "xq")
     assert code == 1
     assert (summary["issued"], summary["failed"]) == (2, 1)
-    assert summary["problems"][0].startswith("line 4: achievement")
+    assert summary["problems"] == ["line 4, column badge: unknown badge 'M999'"]
+
+
+def problems_of(tmp_path, capsys, text: str) -> list[str]:
+    _code, summary = run(capsys, str(write(tmp_path, text)), "--issuer", "xq", "--dry-run")
+    return summary["problems"]
+
+
+HEADER = "student_id,email,name,badge,date,results,evidence_url\n"
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_a_bad_cell_is_named_by_its_column_and_value(tmp_path, capsys):
+    problems = problems_of(tmp_path, capsys, HEADER + "S-1,not-an-email,Ana,M101,2026-05-01,,\n")
+    assert problems == ["line 2, column email: 'not-an-email' is not an email address"]
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_a_row_without_a_learner_names_the_columns_to_fill(tmp_path, capsys):
+    problems = problems_of(tmp_path, capsys, HEADER + ",,Ana,M101,2026-05-01,,\n")
+    assert problems == ["line 2: no learner: fill in student_id or email"]
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_a_bad_result_level_is_named_with_its_cpe(tmp_path, capsys):
+    problems = problems_of(tmp_path, capsys, HEADER + "S-1,,Ana,M101,,101a:maybe,\n")
+    assert problems == [
+        "line 2, column results: in '101a:maybe', the level should be 'demonstrated' or 'not-yet'"
+    ]
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_a_bad_date_is_reported_in_the_date_column(tmp_path, capsys):
+    problems = problems_of(tmp_path, capsys, HEADER + "S-1,,Ana,M101,2026-13-01,,\n")
+    assert problems[0].startswith("line 2, column date: '2026-13-01' should be a valid")
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_line_numbers_count_the_physical_lines_of_the_file(tmp_path, capsys):
+    text = HEADER + '"S-1\ncontinued",,Ana,M101,2026-05-01,,\n\nS-2,,Ben,M999,2026-05-01,,\n'
+    assert problems_of(tmp_path, capsys, text) == ["line 5, column badge: unknown badge 'M999'"]
 
 
 @pytest.mark.usefixtures("cli_env")
@@ -94,3 +136,45 @@ def test_expire_marks_the_awards_past_their_valid_until(capsys, client, make_tok
     assert response.status_code == 201, response.text
     assert main(["awards", "expire", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == {"expired": 1}
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_a_row_changed_since_its_import_says_so_in_the_files_words(tmp_path, capsys):
+    run(capsys, str(write(tmp_path, GOOD)), "--issuer", "xq")
+    changed = GOOD.replace("M102,2026-05-02", "M102,2026-05-03")
+    _code, summary = run(capsys, str(write(tmp_path, changed)), "--issuer", "xq")
+    problems = summary["problems"]
+    assert len(problems) == 1
+    assert re.fullmatch(
+        r"line 3: already imported as award \S+ with other content; reissue it to change it",
+        problems[0],
+    )
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_a_latin_1_file_is_one_sentence_and_exit_2(tmp_path, capsys, runtime):
+    path = tmp_path / "awards.csv"
+    path.write_bytes("student_id,name,badge\nS-1,José,M101\n".encode("latin-1"))
+    assert main(["awards", "import", str(path), "--issuer", "xq"]) == 2
+    assert capsys.readouterr().err == (
+        f"error: {path} is not UTF-8 text (byte 0xe9 on line 2, offset 29); save it as UTF-8 CSV\n"
+    )
+    assert award_count(runtime) == 0
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_a_utf_8_file_with_a_byte_order_mark_is_read(tmp_path, capsys):
+    path = tmp_path / "awards.csv"
+    path.write_bytes(GOOD.encode("utf-8-sig"))
+    code, summary = run(capsys, str(path), "--issuer", "xq")
+    assert (code, summary["issued"]) == (0, 2)
+
+
+def test_the_help_lists_every_csv_column_and_whether_it_is_required(capsys):
+    with pytest.raises(SystemExit):
+        main(["awards", "import", "--help"])
+    out = capsys.readouterr().out
+    for column in CSV_COLUMNS:
+        assert re.search(
+            rf"^  {column.name} +{'required' if column.required else 'optional'} ", out, re.M
+        ), column.name

@@ -1,10 +1,12 @@
 """Awards from a spreadsheet: one CSV row per award, checked first, issued idempotently.
 
-Columns (a header row names them; order is free, unknown columns are refused):
-``student_id``, ``email``, ``name``, ``badge`` (humanCode), ``date`` (awarded date, ISO 8601:
-``2026-05-01`` or a full date-time), ``results`` (``101a:demonstrated;101b:not-yet``),
-``evidence_url``, and optional ``source_award_id``. Without ``source_award_id`` a row is
-named by its badge and learner, so importing the same file again issues nothing new.
+A header row names the columns (:data:`CSV_COLUMNS`; order is free, unknown columns are
+refused). Without ``source_award_id`` a row is named by its badge and learner, so importing the
+same file again issues nothing new.
+
+Each row becomes the award API's input, so the API's checks apply unchanged; their problems
+come back located in the API's terms (``$.achievement``, ``$.results[0].level``) and are told
+back in the file's: its physical line (the header is line 1), its column and its cell.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,19 +22,44 @@ from typing import Any
 from pydantic import ValidationError
 
 from app.issuer.award_input import AwardInput
-from app.issuer.awards import Actor, AwardService
+from app.issuer.awards import Actor, AwardService, SourceAwardConflict
 from app.problems import Problem, ProblemItem, validation_items
 
-COLUMNS = frozenset(
-    {"student_id", "email", "name", "badge", "date", "results", "evidence_url", "source_award_id"}
+
+@dataclass(frozen=True)
+class CsvColumn:
+    name: str
+    api_field: str
+    """Where the cell goes in the award API's input (a JSON path below ``$``)."""
+    meaning: str
+    required: bool = False
+
+
+CSV_COLUMNS = (
+    CsvColumn("badge", "achievement", "the badge's code, e.g. M101", required=True),
+    CsvColumn("student_id", "recipient.studentId", "the learner's student id"),
+    CsvColumn("email", "recipient.email", "the learner's email (student_id or email is needed)"),
+    CsvColumn("name", "recipient.name", "the learner's name, as public pages show it"),
+    CsvColumn("date", "awardedDate", "awarded on, ISO 8601: 2026-05-01 or a full date-time"),
+    CsvColumn("results", "results", "CPE levels, e.g. 101a:demonstrated;101b:not-yet"),
+    CsvColumn("evidence_url", "evidence", "a public http(s) link to the portfolio artifact"),
+    CsvColumn(
+        "source_award_id",
+        "sourceAwardId",
+        "your id for the award (default: the badge and learner name the row)",
+    ),
 )
+COLUMNS = frozenset(column.name for column in CSV_COLUMNS)
+REQUIRED_COLUMNS = tuple(column.name for column in CSV_COLUMNS if column.required)
 MAX_ROWS = 10_000
 
 
 @dataclass
 class CsvRow:
     line: int
+    """The physical line of the file the row starts on; the header is line 1."""
     data: dict[str, Any] | None
+    cells: dict[str, str] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 
 
@@ -86,32 +114,111 @@ def _row_to_award(row: dict[str, str]) -> dict[str, Any]:
 
 
 def read_rows(text: str) -> Iterator[CsvRow]:
-    reader = csv.DictReader(io.StringIO(text))
-    header = [name.strip() for name in reader.fieldnames or []]
+    reader = csv.reader(io.StringIO(text))
+    header = [name.strip() for name in next(reader, [])]
     unknown = sorted(set(header) - COLUMNS)
-    if not header or unknown or "badge" not in header:
+    missing = [name for name in REQUIRED_COLUMNS if name not in header]
+    if not header or unknown or missing:
         raise CsvFormatError(
             "the header row must name the columns "
-            + ", ".join(sorted(COLUMNS))
-            + (f"; unknown: {', '.join(unknown)}" if unknown else "; 'badge' is required"),
+            + ", ".join(column.name for column in CSV_COLUMNS)
+            + (
+                f"; unknown: {', '.join(unknown)}"
+                if unknown
+                else f"; required: {', '.join(REQUIRED_COLUMNS)}"
+            ),
         )
-    reader.fieldnames = header
-    for count, row in enumerate(reader, start=1):
+    count = 0
+    while True:
+        line = reader.line_num + 1
+        cells = next(reader, None)
+        if cells is None:
+            return
+        if not cells:
+            continue
+        count += 1
         if count > MAX_ROWS:
             raise CsvFormatError(f"at most {MAX_ROWS} rows per file")
-        if None in row:
-            yield CsvRow(reader.line_num, None, ["more cells than header columns"])
+        if len(cells) > len(header):
+            yield CsvRow(line, None, problems=["more cells than header columns"])
             continue
-        yield CsvRow(reader.line_num, _row_to_award(row))
+        row = dict(zip(header, cells, strict=False))
+        yield CsvRow(line, _row_to_award(row), row)
 
 
-def _messages(error: Exception) -> list[str]:
+_API_WORDS = {
+    "achievement": "badge",
+    "studentId": "student_id",
+    "awardedDate": "date",
+    "sourceAwardId": "source_award_id",
+}
+_RESULT_ITEM = re.compile(r"^results\[(\d+)\]\.(cpe|level)$")
+
+
+def _column(location: str) -> CsvColumn | None:
+    for column in CSV_COLUMNS:
+        if re.match(rf"^{re.escape(column.api_field)}(?:$|[.\[])", location):
+            return column
+    return None
+
+
+def _in_csv_words(message: str) -> str:
+    for api_word, csv_word in _API_WORDS.items():
+        message = re.sub(rf"\b{api_word}\b", csv_word, message)
+    return message
+
+
+def _about_cell(value: str, message: str) -> str:
+    if not value and message.startswith("String should have at least 1"):
+        return "is empty"
+    if message.startswith("Input should be "):
+        return f"{value!r} should be {message.removeprefix('Input should be ')}"
+    if message.startswith(("is ", "must ", "needs ")):
+        return f"{value!r} {message}"
+    return message
+
+
+def _csv_problem(item: ProblemItem, cells: dict[str, str]) -> str:
+    """One problem in the file's words: ``column badge: unknown badge 'M999'``."""
+    location = item.location.removeprefix("$").removeprefix(".")
+    message = item.message.removeprefix("Value error, ")
+    if location == "recipient" and message.startswith("name the learner"):
+        return "no learner: fill in student_id or email"
+    column = _column(location)
+    if column is None:
+        return _in_csv_words(message)
+    value = (cells.get(column.name) or "").strip()
+    code = item.extra.get("code")
+    if code == "unknown":
+        message = f"unknown badge {value!r}"
+    elif code == "not_awardable":
+        message = f"badge {value!r} belongs to another issuer"
+    elif (result := _RESULT_ITEM.match(location)) and code is None:
+        part = _results(value)[int(result.group(1))]
+        entry = f"{part['cpe']}:{part['level']}"
+        message = f"in {entry!r}, the {result.group(2)} " + _about_cell(
+            part[result.group(2)], message
+        ).removeprefix(f"{part[result.group(2)]!r} ")
+    else:
+        message = _about_cell(value, message)
+    return f"column {column.name}: {_in_csv_words(message)}"
+
+
+def _messages(error: Exception, cells: dict[str, str]) -> list[str]:
+    if isinstance(error, SourceAwardConflict):
+        award = error.errors[0].message if error.errors else "another award"
+        where = "column source_award_id: " if (cells.get("source_award_id") or "").strip() else ""
+        return [f"{where}already imported as {award} with other content; reissue it to change it"]
     if isinstance(error, ValidationError):
         items = validation_items(error.errors())
     else:
         assert isinstance(error, Problem)
         items = error.errors or [ProblemItem("$", error.detail)]
-    return [f"{item.location.removeprefix('$.')}: {item.message}" for item in items]
+    return [_csv_problem(item, cells) for item in items]
+
+
+def _at(line: int, message: str) -> str:
+    return f"line {line}, {message}" if message.startswith("column ") else f"line {line}: {message}"
 
 
 def import_csv(
@@ -125,10 +232,10 @@ def import_csv(
     """Check every row; then, unless ``dry_run``, issue the good ones one by one."""
     rows = list(read_rows(text))
     summary = CsvSummary(rows=len(rows))
-    checked: list[tuple[int, AwardInput]] = []
+    checked: list[tuple[CsvRow, AwardInput]] = []
     for row in rows:
         if row.data is None:
-            summary.problems += [f"line {row.line}: {problem}" for problem in row.problems]
+            summary.problems += [_at(row.line, problem) for problem in row.problems]
             continue
         try:
             request = AwardInput.model_validate(row.data)
@@ -136,19 +243,21 @@ def import_csv(
         except (ValidationError, Problem) as error:
             if isinstance(error, Problem) and error.status >= 500:
                 raise
-            summary.problems += [f"line {row.line}: {message}" for message in _messages(error)]
+            summary.problems += [_at(row.line, message) for message in _messages(error, row.cells)]
             continue
-        checked.append((row.line, request))
+        checked.append((row, request))
     summary.failed = summary.rows - len(checked)
     if dry_run:
         return summary
-    for done, (line, request) in enumerate(checked, start=1):
+    for done, (row, request) in enumerate(checked, start=1):
         try:
             outcome = service.award(request, actor)
         except Problem as problem:
             service.session.rollback()
             summary.failed += 1
-            summary.problems += [f"line {line}: {message}" for message in _messages(problem)]
+            summary.problems += [
+                _at(row.line, message) for message in _messages(problem, row.cells)
+            ]
         else:
             if outcome.status_code == 201:
                 summary.issued += 1
