@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from app.credentials.ob3 import identity_hash, xsd_datetime
+from app.credentials.ob3 import identity_hash, normalized_email, xsd_datetime
 
 OB2_CONTEXT = "https://w3id.org/openbadges/v2"
 
@@ -28,14 +28,14 @@ _ALIGNMENT_TERMS = ("targetName", "targetUrl", "targetDescription", "targetFrame
 
 
 def email_recipient(email: str, salt: str) -> dict[str, Any]:
-    """A hashed, salted email IdentityObject."""
-    if not email or not salt:
+    """A hashed, salted email IdentityObject, of the address trimmed and lower-cased."""
+    if not email.strip() or not salt:
         raise ValueError("a hashed recipient needs an email and a salt")
     return {
         "type": "email",
         "hashed": True,
         "salt": salt,
-        "identity": identity_hash(email, salt),
+        "identity": identity_hash(normalized_email(email), salt),
     }
 
 

@@ -29,6 +29,17 @@ def identity_hash(identity: str, salt: str) -> str:
     return "sha256$" + hashlib.sha256((identity + salt).encode("utf-8")).hexdigest()
 
 
+def normalized_email(email: str) -> str:
+    """An email address as it is hashed: trimmed and lower-cased.
+
+    Badge platforms compare recipient hashes case-sensitively (1EdTech's OB 2.0 validator and
+    badgecheck, which Canvas Credentials runs, among them), while mail systems treat addresses
+    case-insensitively in practice; a learner whose account spells the address in another case
+    must still match, so every email is hashed in one spelling.
+    """
+    return email.strip().lower()
+
+
 def hashed_identity(identity_type: str, identity: str, salt: str | None = None) -> dict[str, Any]:
     """An IdentityObject that reveals the identity only to someone who already knows it."""
     salt = salt if salt is not None else secrets.token_hex(16)
@@ -55,7 +66,7 @@ def recipient_identifiers(
     with fresh salts, the display name (which the credential shows anyway) in the clear."""
     identifiers: list[dict[str, Any]] = []
     if email:
-        identifiers.append(hashed_identity("emailAddress", email))
+        identifiers.append(hashed_identity("emailAddress", normalized_email(email)))
     if student_id:
         identifiers.append(hashed_identity("sisSourcedId", student_id))
     if name:

@@ -21,6 +21,8 @@ from pydantic import (
     model_validator,
 )
 
+from app.credentials.ob3 import normalized_email
+
 EARLIEST_AWARD = datetime(2000, 1, 1, tzinfo=UTC)
 LATEST_VALID_UNTIL = datetime(2200, 1, 1, tzinfo=UTC)
 FUTURE_SKEW = timedelta(minutes=5)
@@ -54,8 +56,7 @@ class Recipient(_Strict):
             return None
         if not _EMAIL.fullmatch(value):
             raise ValueError("is not an email address")
-        local, domain = value.rsplit("@", 1)
-        return f"{local}@{domain.lower()}"
+        return normalized_email(value)
 
     @field_validator("did")
     @classmethod

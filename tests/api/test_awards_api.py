@@ -61,14 +61,23 @@ def test_the_credential_never_carries_the_plain_email_or_student_id(client, writ
     assert "s-1001" not in text
 
 
-def test_the_recipient_is_a_salted_hash_per_ob3(client, writer):
+def test_the_recipient_is_a_salted_hash_of_the_lower_cased_email_per_ob3(client, writer):
     import hashlib
 
     subject = post(client, writer, award_body()).json()["credential"]["credentialSubject"]
     email = next(i for i in subject["identifier"] if i["identityType"] == "emailAddress")
-    expected = hashlib.sha256(("Ana.Lopez@students.example.org" + email["salt"]).encode())
+    expected = hashlib.sha256(("ana.lopez@students.example.org" + email["salt"]).encode())
     assert email["identityHash"] == "sha256$" + expected.hexdigest()
     assert email["hashed"] is True
+
+
+def test_an_email_spelled_in_another_case_names_the_same_learner(client, writer):
+    first = post(client, writer, award_body()).json()
+    other_spelling = {**ANA, "email": "  ANA.LOPEZ@students.example.ORG "}
+    second = post(
+        client, writer, award_body(recipient=other_spelling, sourceAwardId="lms-7782")
+    ).json()
+    assert second["learnerId"] == first["learnerId"]
 
 
 def test_private_evidence_stays_out_of_the_credential(client, writer):

@@ -369,3 +369,9 @@ def test_baking_again_replaces_the_assertion() -> None:
     twice = bake_png(once, make_assertion(revoked=True), keyword=OB2_PNG_KEYWORD)
     assert len(itxt_chunks(twice)) == 1
     assert extract_from_png(twice, keyword=OB2_PNG_KEYWORD)["revoked"] is True
+
+
+def test_the_recipient_hash_is_of_the_trimmed_lower_cased_email():
+    assert ob2.email_recipient("  Ana.Lopez@Students.Example.org ", "salt") == ob2.email_recipient(
+        "ana.lopez@students.example.org", "salt"
+    )
