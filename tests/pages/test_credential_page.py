@@ -186,6 +186,15 @@ def test_a_jwt_client_gets_a_compact_jws_of_the_credential(client, awarded, medi
     assert "proof" not in payload
 
 
+def test_the_jwt_payload_is_the_credential_itself_with_no_vc_claim(client, awarded) -> None:
+    """OB 3.0 section 8.2.4.1: the payload is the OpenBadgeCredential beside the JWT claims."""
+    payload = jws_payload(get(client, awarded["publicUrl"], "application/vc+jwt").text)
+    assert "vc" not in payload
+    assert "OpenBadgeCredential" in payload["type"]
+    assert payload["credentialSubject"]["achievement"]["humanCode"] == "M101"
+    assert payload["iss"] == payload["issuer"]["id"]
+
+
 def test_a_refused_json_ld_is_not_sent_for_a_wildcard(client, awarded) -> None:
     response = get(client, awarded["publicUrl"], "application/ld+json;q=0, */*")
     assert response.status_code == 200
