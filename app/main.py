@@ -30,7 +30,11 @@ from app.api import (
     webhooks,
 )
 from app.api.errors import install_error_handlers
-from app.api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from app.api.middleware import (
+    BodySizeLimitMiddleware,
+    RequestContextMiddleware,
+    StrictJsonMiddleware,
+)
 from app.issuer.award_batches import job_actor, start_job_thread, unfinished_jobs
 from app.issuer.award_expiry import start_expiry_thread
 from app.issuer.webhook_dispatch import WebhookDispatcher, start_dispatcher_thread
@@ -106,6 +110,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         webhooks,
     ):
         app.include_router(module.router)
+    app.add_middleware(StrictJsonMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=runtime.settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
     return app

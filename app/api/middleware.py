@@ -1,4 +1,4 @@
-"""ASGI middleware: request ids and access logs, and the request body size limit."""
+"""ASGI middleware: request ids and access logs, the request body size limit, strict JSON."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ import re
 import secrets
 import time
 
+import anyio.to_thread
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.credentials.strict_json import StrictJsonViolation, loads_strict
 from app.logs import request_id_var
-from app.problems import Problem
+from app.problems import InvalidRequest, Problem, ProblemItem
 
 log = logging.getLogger("xqbadges.access")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
@@ -132,3 +134,75 @@ class BodySizeLimitMiddleware:
             if response_started:
                 raise
             await send_problem(send, PayloadTooLarge(str(over.detail)), scope["path"])
+
+
+_JSON_MEDIA = re.compile(rb"^application/([a-z0-9.+-]*\+)?json\s*(;|$)", re.IGNORECASE)
+_INLINE_PARSE_BYTES = 64 * 1024
+
+
+class StrictJsonMiddleware:
+    """Refuses JSON bodies that are not strict JSON before any route reads them: ``NaN`` and
+    ``Infinity``, lone surrogate escapes and repeated member names (see
+    ``app.credentials.strict_json``), with a 422 naming every place.
+
+    Bodies that do not parse are passed on untouched, so the route reports the syntax error as
+    it always has. Large bodies are parsed on a worker thread to keep the event loop free.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        media_type = dict(scope.get("headers", [])).get(b"content-type", b"")
+        if scope["type"] != "http" or not _JSON_MEDIA.match(media_type):
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                await self.app(scope, _replay([], message, receive), send)
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        problem = (
+            _strictness_problem(body)
+            if len(body) <= _INLINE_PARSE_BYTES
+            else await anyio.to_thread.run_sync(_strictness_problem, body)
+        )
+        if problem is not None:
+            await send_problem(send, problem, scope["path"])
+            return
+        await self.app(scope, _replay([body], None, receive), send)
+
+
+def _strictness_problem(body: bytes) -> Problem | None:
+    try:
+        loads_strict(body)
+    except StrictJsonViolation as violation:
+        return InvalidRequest(
+            "the body is JSON that a signed document cannot carry: "
+            + "; ".join(f"{path}: {message}" for path, message in violation.problems[:3]),
+            errors=[ProblemItem(path, message) for path, message in violation.problems],
+        )
+    except (ValueError, RecursionError):
+        return None
+    return None
+
+
+def _replay(bodies: list[bytes], pending: Message | None, receive: Receive) -> Receive:
+    """A ``receive`` that hands out the buffered body once, then defers to the real one."""
+    queue: list[Message] = [
+        {"type": "http.request", "body": body, "more_body": False} for body in bodies
+    ]
+    if pending is not None:
+        queue.append(pending)
+
+    async def replayed() -> Message:
+        if queue:
+            return queue.pop(0)
+        return await receive()
+
+    return replayed

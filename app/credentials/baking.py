@@ -27,6 +27,7 @@ from typing import Any
 from xml.parsers import expat
 
 from app.credentials.errors import NotJson, _FixedCodeError
+from app.credentials.strict_json import loads_strict
 
 OB3_NAMESPACE = "https://purl.imsglobal.org/ob/v3p0"
 SVG_NAMESPACE = "http://www.w3.org/2000/svg"
@@ -163,26 +164,13 @@ def _parse_baked(text: str) -> Baked:
     stripped = text.strip()
     if stripped.startswith("{"):
         try:
-            value: dict[str, Any] = json.loads(
-                stripped, object_pairs_hook=_unique_members, parse_constant=_no_constant
-            )
+            value: dict[str, Any] = loads_strict(stripped)
         except (ValueError, RecursionError) as error:
             raise BakedCredentialMalformed(f"the baked JSON is not valid: {error}") from None
         return value
     if _COMPACT_JWS.fullmatch(stripped):
         return stripped
     raise BakedCredentialMalformed("the baked text is neither a JSON object nor a compact JWS")
-
-
-def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    members = dict(pairs)
-    if len(members) != len(pairs):
-        raise ValueError("a member name appears twice in one object")
-    return members
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,6 @@ the SSRF rules of :mod:`app.net` apply to every fetch the verifier makes.
 
 from __future__ import annotations
 
-import json
 import threading
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 
 from app.credentials.did import did_web_document_url
+from app.credentials.strict_json import loads_strict
 from app.net import FetchError, FetchPolicy, FetchResult, SafeClient
 from app.net.policy import DEFAULT_PORTS
 from app.settings import Settings
@@ -96,8 +96,8 @@ class RemoteFetcher:
     def json_document(self, url: str, accept: str = JSON_LD_ACCEPT) -> dict[str, Any]:
         fetched = self.get(url, accept)
         try:
-            document = json.loads(fetched.content)
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+            document = loads_strict(fetched.content)
+        except (ValueError, RecursionError):
             document = None
         if not isinstance(document, dict):
             raise DocumentUnavailable("not_json", f"{url} did not answer a JSON object", url)

@@ -18,13 +18,14 @@ from app.credentials.clr import is_clr
 from app.credentials.data_integrity import unsecured
 from app.credentials.endorsement import is_endorsement
 from app.credentials.ob3 import issuer_id
+from app.credentials.strict_json import StrictJsonViolation, loads_strict
 from app.issuer.achievements import AchievementPublisher
 from app.issuer.awards import credential_url
 from app.issuer.endorsements import endorsement_address, endorsement_at
 from app.issuer.identity import IssuerIdentity
 from app.issuer.signing import CredentialSigner
 from app.issuer.status_lists import StatusLists
-from app.problems import NotFound, Problem
+from app.problems import NotFound, Problem, ProblemItem
 from app.runtime import Runtime
 from app.store.models import Achievement, Award, Issuer
 from app.store.repositories import AwardRepository, EndorsementRepository
@@ -53,7 +54,12 @@ def credential_from_text(text: str) -> dict[str, Any] | str:
     text = text.strip()
     if text.startswith("{"):
         try:
-            document = json.loads(text)
+            document = loads_strict(text)
+        except StrictJsonViolation as violation:
+            raise CredentialUnreadable(
+                f"the text is JSON that a signed document cannot carry: {violation}",
+                errors=[ProblemItem(path, message) for path, message in violation.problems],
+            ) from violation
         except json.JSONDecodeError as error:
             raise CredentialUnreadable(
                 f"the text is not valid JSON (line {error.lineno}, column {error.colno}: "
