@@ -102,7 +102,18 @@ class VerificationService:
             status_lists=self.status_list,
             now=now,
             records=self._check_records,
+            same_issuer=self.same_issuer,
         )
+
+    def same_issuer(self, first: str | None, second: str | None) -> bool:
+        """Equal ids, or two DIDs of one of our issuers (its did:keys before and after a key
+        rotation on an http instance)."""
+        if first == second:
+            return True
+        if first is None or second is None:
+            return False
+        ours = self.identity.issuer_for_did(first)
+        return ours is not None and ours == self.identity.issuer_for_did(second)
 
     # -- credentials by URL ---------------------------------------------------------------------
 

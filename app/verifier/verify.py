@@ -27,7 +27,7 @@ from app.credentials.vc_jwt import verify_vc_jwt
 from app.verifier.keys import KeyResolutionError, KeyResolver
 from app.verifier.limits import MAX_EMBEDDED_CREDENTIALS, too_many_proofs
 from app.verifier.report import Outcome, Verdict, VerificationReport
-from app.verifier.status import StatusListSource, check_status
+from app.verifier.status import SameIssuer, StatusListSource, check_status, identical
 
 
 @dataclass
@@ -36,6 +36,7 @@ class _IssuerKeys:
 
     resolver: KeyResolver
     issuer: str | None
+    same_issuer: SameIssuer = identical
     outcomes: list[tuple[str, str | None, str]] = field(default_factory=list)
 
     def public_key(self, method_id: str) -> PublicKey:
@@ -44,7 +45,7 @@ class _IssuerKeys:
         except KeyResolutionError as error:
             self.outcomes.append((method_id, error.code, error.message))
             raise KeyResolutionFailed(error.message) from error
-        if resolved.controller != self.issuer:
+        if not self.same_issuer(resolved.controller, self.issuer):
             message = f"{method_id} belongs to {resolved.controller}, not the issuer {self.issuer}"
             self.outcomes.append((method_id, "key_not_issuers", message))
             raise KeyResolutionFailed(message)
@@ -133,9 +134,19 @@ def _check_status(
     resolver: KeyResolver,
     lists: StatusListSource | None,
     now: datetime,
+    same_issuer: SameIssuer,
 ) -> None:
-    keys = _IssuerKeys(resolver, issuer_id(credential))
-    check_status(report, credential, lists=lists, list_key=keys.ed25519_key, now=now)
+    """A status list may be signed by any key of the credential's issuer, under any of its
+    names (``same_issuer``): on a did:key instance a list outlives a key rotation."""
+    keys = _IssuerKeys(resolver, issuer_id(credential), same_issuer)
+    check_status(
+        report,
+        credential,
+        lists=lists,
+        list_key=keys.ed25519_key,
+        now=now,
+        same_issuer=same_issuer,
+    )
 
 
 RecordsCheck = Callable[[VerificationReport], None]
@@ -148,6 +159,7 @@ def verify_credential(
     status_lists: StatusListSource | None = None,
     now: datetime | None = None,
     records: RecordsCheck | None = None,
+    same_issuer: SameIssuer = identical,
 ) -> VerificationReport:
     """Verify a credential: a JSON object with proofs, or a VC-JWT string; for a CLR, also
     every credential it carries.
@@ -155,11 +167,13 @@ def verify_credential(
     ``status_lists`` dereferences a status list URL to its list credential (``None`` when it
     cannot); without it, a credential's status is reported as unknown. ``records`` adds what
     the caller's own records say to the report of each credential whose document could be read.
+    ``same_issuer`` tells whether two issuer ids name one issuer (for status lists only: a
+    credential's own proof must be by a key of the DID it names).
     """
     now = now or datetime.now(UTC)
 
     def verify_one(item: Any) -> VerificationReport:
-        report = _verify_single(item, resolver, status_lists, now)
+        report = _verify_single(item, resolver, status_lists, now, same_issuer)
         if records is not None and _readable(report):
             records(report)
         return report
@@ -232,9 +246,10 @@ def _verify_single(
     resolver: KeyResolver,
     status_lists: StatusListSource | None,
     now: datetime,
+    same_issuer: SameIssuer,
 ) -> VerificationReport:
     if isinstance(credential, str):
-        return _verify_jwt(credential.strip(), resolver, status_lists, now)
+        return _verify_jwt(credential.strip(), resolver, status_lists, now, same_issuer)
     report = VerificationReport(format="ldp")
     if not isinstance(credential, Mapping):
         report.add(
@@ -256,12 +271,16 @@ def _verify_single(
         else:
             report.add("proof", Outcome.FAILED, proof.message, proof.code)
     _check_validity(report, credential, now)
-    _check_status(report, credential, resolver, status_lists, now)
+    _check_status(report, credential, resolver, status_lists, now, same_issuer)
     return report
 
 
 def _verify_jwt(
-    token: str, resolver: KeyResolver, status_lists: StatusListSource | None, now: datetime
+    token: str,
+    resolver: KeyResolver,
+    status_lists: StatusListSource | None,
+    now: datetime,
+    same_issuer: SameIssuer,
 ) -> VerificationReport:
     report = VerificationReport(format="jwt")
     issuers: dict[str, _IssuerKeys] = {}
@@ -288,5 +307,5 @@ def _verify_jwt(
     report.credential = dict(credential)
     _check_document(report, credential)
     _check_validity(report, credential, now)
-    _check_status(report, credential, resolver, status_lists, now)
+    _check_status(report, credential, resolver, status_lists, now, same_issuer)
     return report
