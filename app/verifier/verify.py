@@ -24,7 +24,7 @@ from app.credentials.jsonld import check_expands_strictly
 from app.credentials.jwk import PublicKey
 from app.credentials.ob3 import is_open_badge, issuer_id, ob3_violations
 from app.credentials.vc_jwt import verify_vc_jwt
-from app.verifier.keys import KeyResolutionError, KeyResolver
+from app.verifier.keys import KEY_UNAVAILABLE, KeyResolutionError, KeyResolver
 from app.verifier.limits import MAX_EMBEDDED_CREDENTIALS, too_many_proofs
 from app.verifier.report import Outcome, Verdict, VerificationReport
 from app.verifier.status import SameIssuer, StatusListSource, check_status, identical
@@ -58,14 +58,36 @@ class _IssuerKeys:
             raise KeyResolutionFailed(f"{method_id} is not an Ed25519 key")
         return key
 
+    @property
+    def unavailable(self) -> str | None:
+        """Why the key could not be had for now, when that is what stopped the check."""
+        for _method, code, message in self.outcomes:
+            if code is not None:
+                return message if code == KEY_UNAVAILABLE else None
+        return None
+
     def report_into(self, report: VerificationReport) -> None:
         if not self.outcomes:
             return
         for _method, code, message in self.outcomes:
             if code is not None:
-                report.add("issuer_key", Outcome.FAILED, message, code)
+                outcome = Outcome.UNKNOWN if code == KEY_UNAVAILABLE else Outcome.FAILED
+                report.add("issuer_key", outcome, message, code)
                 return
         report.add("issuer_key", Outcome.PASSED, self.outcomes[-1][2])
+
+    def report_unchecked_proof(self, report: VerificationReport) -> bool:
+        """The proof as unknown when the key could not be had for now; False otherwise."""
+        reason = self.unavailable
+        if reason is None:
+            return False
+        report.add(
+            "proof",
+            Outcome.UNKNOWN,
+            f"the signature could not be checked: {reason}",
+            KEY_UNAVAILABLE,
+        )
+        return True
 
 
 def _check_document(report: VerificationReport, credential: Mapping[str, Any]) -> bool:
@@ -268,7 +290,7 @@ def _verify_single(
         keys.report_into(report)
         if proof.verified:
             report.add("proof", Outcome.PASSED, proof.message)
-        else:
+        elif not keys.report_unchecked_proof(report):
             report.add("proof", Outcome.FAILED, proof.message, proof.code)
     _check_validity(report, credential, now)
     _check_status(report, credential, resolver, status_lists, now, same_issuer)
@@ -297,7 +319,7 @@ def _verify_jwt(
         keys.report_into(report)
     if result.signature_verified:
         report.add("proof", Outcome.PASSED, "the JWT signature is valid")
-    else:
+    elif not any(keys.report_unchecked_proof(report) for keys in issuers.values()):
         report.add("proof", Outcome.FAILED, result.message or "refused", result.code)
     credential = result.credential
     if credential is None:
