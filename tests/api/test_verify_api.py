@@ -25,7 +25,17 @@ from tests.api.test_problems import assert_problem
 from tests.helpers import bearer
 
 BASE = "http://127.0.0.1:8000"
-ALL_CHECKS = ["jsonld", "schema", "issuer_key", "proof", "validity", "status", "records"]
+ALL_CHECKS = [
+    "jsonld",
+    "schema",
+    "issuer_key",
+    "proof",
+    "validity",
+    "status",
+    "achievement",
+    "issuer",
+    "records",
+]
 
 
 @pytest.fixture

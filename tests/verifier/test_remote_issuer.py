@@ -492,8 +492,17 @@ def test_a_remote_did_web_credential_verifies(trusting, issuer_server):
     result = verify(trusting, {"credential": credential(issuer_server)})
     assert (result["verified"], result["verdict"]) == (True, "valid"), result["checks"]
     assert outcome(result, "records") == ("skipped", None)
-    for name in ("jsonld", "schema", "issuer_key", "proof", "validity", "status"):
+    for name in ("jsonld", "schema", "issuer_key", "proof", "validity", "status", "issuer"):
         assert outcome(result, name) == ("passed", None), name
+    assert result["issuer"] == {
+        "id": issuer_server.did,
+        "name": "Remote Test Academy",
+        "recognised": True,
+        "basis": "domain",
+        "registry": None,
+        "listedName": None,
+        "domain": issuer_server.host,
+    }
     assert {"/.well-known/did.json", "/status/1"} <= set(issuer_server.hits)
 
 
