@@ -18,7 +18,14 @@ from urllib.parse import urlencode, urlsplit
 from markupsafe import Markup
 
 from app.pages.markdown import render_markdown
-from app.verifier.report import Check, Outcome, Verdict, VerificationReport
+from app.verifier.report import (
+    Basis,
+    Check,
+    IssuerRecognition,
+    Outcome,
+    Verdict,
+    VerificationReport,
+)
 
 LINKEDIN_ADD_URL = "https://www.linkedin.com/profile/add"
 
@@ -54,6 +61,8 @@ CHECK_TITLES = {
     "claims": "Token claims",
     "validity": "Validity period",
     "status": "Revocation status",
+    "achievement": "Badge owner",
+    "issuer": "Issuer recognised",
     "records": "Issuer's records",
     "embedded": "Credentials in the record",
 }
@@ -296,3 +305,33 @@ def credential_view(credential: Mapping[str, Any], url: str | None = None) -> Cr
 
 def checks_view(report: VerificationReport) -> list[CheckView]:
     return [CheckView.of(check) for check in report.checks if check.outcome is not Outcome.SKIPPED]
+
+
+def verdict_sentence(report: VerificationReport) -> str:
+    """The sentence under the verdict; a badge of ours signed by someone else says so."""
+    for check in report.checks:
+        if check.name == "achievement" and check.outcome is Outcome.FAILED:
+            return f"This badge was not issued by its owner: {check.message}."
+    return VERDICT_SENTENCES[report.verdict]
+
+
+@dataclass(frozen=True)
+class RecognitionView:
+    """How a page names the issuer: recognised, with the reason, or only the signer's claim."""
+
+    recognised: bool
+    reason: str | None
+
+    @classmethod
+    def of(cls, recognition: IssuerRecognition | None) -> RecognitionView | None:
+        if recognition is None:
+            return None
+        if not recognition.recognised:
+            return cls(False, None)
+        if recognition.basis is Basis.THIS_SERVICE:
+            reason = "an issuer of this service"
+        elif recognition.basis is Basis.TRUST_REGISTRY:
+            reason = f"listed in {recognition.registry} as {recognition.listed_name}"
+        else:
+            reason = f"controls the web domain {recognition.domain}"
+        return cls(True, reason)

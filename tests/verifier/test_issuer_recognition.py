@@ -229,3 +229,47 @@ def test_a_malformed_registry_file_is_refused_with_its_name(tmp_path, content):
     path.write_text(content, encoding="utf-8")
     with pytest.raises(TrustRegistryError, match=r"broken\.json"):
         load_registry(path)
+
+
+# -- what the pages say ------------------------------------------------------------------------
+
+
+def verify_page(client: TestClient, credential: dict[str, Any]) -> str:
+    response = client.post("/verify", files={"credential": (None, json.dumps(credential))})
+    assert response.status_code == 200, response.text
+    return " ".join(response.text.split())
+
+
+def test_the_verify_page_says_our_issuer_is_recognised(client, genuine):
+    html = verify_page(client, genuine)
+    assert "(recognised: an issuer of this service)" in html
+    assert (
+        'data-issuer="recognised">Issued by <a href="https://xqsuperschool.org">XQ Institute'
+        in (html)
+    )
+
+
+def test_the_credential_page_says_our_issuer_is_recognised(client, genuine):
+    response = client.get(
+        genuine["id"].removeprefix("http://127.0.0.1:8000"), headers={"Accept": "text/html"}
+    )
+    assert response.status_code == 200
+    assert "(recognised: an issuer of this service)" in " ".join(response.text.split())
+
+
+def test_the_verify_page_says_an_impostor_is_unrecognised(client, node, impostor, genuine):
+    own = impostor_copy(genuine, impostor, id="https://impostor.example/achievements/m101")
+    html = verify_page(client, signed_by(node, impostor, own))
+    assert 'data-verdict="valid"' in html
+    assert "Signed by an unrecognised issuer that names itself “XQ Institute”" in html
+    assert "Issued by" not in html
+    assert 'href="https://xqsuperschool.org"' not in html
+
+
+def test_the_verify_page_says_a_copied_badge_was_not_issued_by_its_owner(
+    client, node, impostor, genuine
+):
+    html = verify_page(client, signed_by(node, impostor, impostor_copy(genuine, impostor)))
+    assert 'data-verdict="invalid"' in html
+    assert "This badge was not issued by its owner: badge M101 is defined by XQ Institute" in html
+    assert "Signed by an unrecognised issuer that names itself “XQ Institute”" in html
