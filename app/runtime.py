@@ -13,6 +13,7 @@ from app.pages.cache import PageCache
 from app.settings import Settings
 from app.store.db import make_engine, make_session_factory
 from app.verifier.fetching import RemoteFetcher, verifier_policy
+from app.verifier.trust_registry import TrustRegistries
 
 
 @dataclass
@@ -24,6 +25,8 @@ class Runtime:
     private_keys: PrivateKeyCache
     fetcher: RemoteFetcher
     """The verifier's outbound client: did:web documents, status lists, credential URLs."""
+    trust_registries: TrustRegistries = field(default_factory=TrustRegistries)
+    """The issuers the operator recognises (read once, at start)."""
     page_cache: PageCache = field(default_factory=PageCache)
     """Rendered public credential pages (see app.pages.credential_page)."""
     status_list_cache: dict[int, Any] = field(default_factory=dict)
@@ -41,6 +44,7 @@ class Runtime:
             keystore=keystore,
             private_keys=PrivateKeyCache(keystore),
             fetcher=RemoteFetcher(verifier_policy(settings)),
+            trust_registries=TrustRegistries.from_files(settings.trust_registry_files),
         )
 
     def close(self) -> None:

@@ -98,6 +98,13 @@ class Settings(BaseSettings):
     fetch_max_bytes: int = Field(
         default=2 * 1024 * 1024, gt=0, description="Largest document the verifier fetches"
     )
+    trust_registry_files: list[Path] = Field(
+        default_factory=list,
+        description=(
+            "Issuer registries in the Digital Credentials Consortium's registry.json format, "
+            "most authoritative first: the verifier recognises the issuers they list"
+        ),
+    )
     webhook_max_attempts: int = Field(default=8, ge=1, le=20)
     webhook_retry_base_seconds: float = Field(
         default=30.0, gt=0, description="First retry delay; each next one doubles"

@@ -21,7 +21,13 @@ from app.pages.credential_page import CredentialPages
 from app.pages.learner_page import learner_page
 from app.pages.render import render
 from app.pages.transcript_page import transcript_page
-from app.pages.view import VERDICT_HEADLINES, VERDICT_SENTENCES, checks_view, credential_view
+from app.pages.view import (
+    VERDICT_HEADLINES,
+    RecognitionView,
+    checks_view,
+    credential_view,
+    verdict_sentence,
+)
 from app.problems import NotAcceptable, NotFound, Problem
 from app.runtime import Runtime
 from app.store.models import Award
@@ -171,10 +177,11 @@ def _verify_page(
     return {
         "verdict": verdict.value,
         "headline": VERDICT_HEADLINES[verdict],
-        "sentence": VERDICT_SENTENCES[verdict],
+        "sentence": verdict_sentence(report),
         "checks": checks_view(report),
         "checked_at": None,
         "view": view,
+        "recognition": RecognitionView.of(report.issuer),
         "embedded": [
             {
                 "view": credential_view(inner.credential, _own_id(inner.credential)),

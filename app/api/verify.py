@@ -58,8 +58,8 @@ class VerifyInput(BaseModel):
 
 class CheckOut(BaseModel):
     check: str = Field(
-        description="jsonld, schema, issuer_key, proof, validity, status, records; embedded "
-        "for a CLR"
+        description="jsonld, schema, issuer_key, proof, validity, status, achievement, issuer, "
+        "records; embedded for a CLR"
     )
     outcome: Literal["passed", "failed", "warning", "unknown", "skipped"]
     code: str | None = Field(default=None, description="Stable reason code when not passed")
@@ -78,12 +78,37 @@ VerdictOut = Literal[
 ]
 
 
+class IssuerOut(BaseModel):
+    id: str | None = Field(description="The issuer's DID (or URL) as the credential states it")
+    name: str | None = Field(
+        description="The issuer's name as the credential states it: the signer's own claim"
+    )
+    recognised: bool = Field(
+        description="True when the verifier knows who holds the signing key (see basis); a "
+        "valid signature by an unrecognised issuer proves nothing about its name"
+    )
+    basis: Literal["this-service", "trust-registry", "domain"] | None = Field(
+        description="this-service: one of this service's issuers; trust-registry: listed in a "
+        "trust registry the operator configured; domain: a did:web, bound to a web domain"
+    )
+    registry: str | None = Field(description="The trust registry that lists the issuer")
+    listedName: str | None = Field(
+        description="The issuer's name in this service's records or in the trust registry"
+    )
+    domain: str | None = Field(description="The web domain a did:web issuer controls")
+
+
+def issuer_out(report: VerificationReport) -> IssuerOut | None:
+    return None if report.issuer is None else IssuerOut(**report.issuer.as_dict())
+
+
 class EmbeddedOut(BaseModel):
     id: str | None = Field(description="The embedded credential's id")
     name: str | None
     verified: bool
     verdict: VerdictOut
     format: Literal["ldp", "jwt"] | None
+    issuer: IssuerOut | None
     checks: list[CheckOut]
 
 
@@ -95,6 +120,10 @@ class VerificationOut(BaseModel):
         description="ldp: Data Integrity proof; jwt: VC-JWT"
     )
     checkedAt: str
+    issuer: IssuerOut | None = Field(
+        description="Who issued the credential and whether the verifier recognises them; null "
+        "when the credential could not be read"
+    )
     checks: list[CheckOut]
     credential: dict[str, Any] | None = Field(
         description="The credential as read (the JWT's claims for a VC-JWT)"
@@ -117,6 +146,7 @@ def verification_out(report: VerificationReport, source: Source) -> Verification
         source=source,
         format=report.format,
         checkedAt=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        issuer=issuer_out(report),
         checks=[CheckOut(**check.as_dict()) for check in report.checks],
         credential=report.credential,
         embedded=[
@@ -126,6 +156,7 @@ def verification_out(report: VerificationReport, source: Source) -> Verification
                 verified=inner.verified,
                 verdict=inner.verdict.value,
                 format=inner.format,
+                issuer=issuer_out(inner),
                 checks=[CheckOut(**check.as_dict()) for check in inner.checks],
             )
             for inner in report.embedded

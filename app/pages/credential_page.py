@@ -29,10 +29,11 @@ from app.issuer.signing import CredentialSigner
 from app.pages.render import render
 from app.pages.view import (
     VERDICT_HEADLINES,
-    VERDICT_SENTENCES,
     CredentialView,
+    RecognitionView,
     checks_view,
     credential_view,
+    verdict_sentence,
 )
 from app.runtime import Runtime
 from app.store.models import Achievement, Award, Issuer
@@ -86,7 +87,8 @@ class CredentialPages:
             view=view,
             verdict=verdict.value,
             headline=VERDICT_HEADLINES[verdict],
-            sentence=VERDICT_SENTENCES[verdict],
+            sentence=verdict_sentence(report),
+            recognition=RecognitionView.of(report.issuer),
             checks=checks_view(report),
             endorsements=self._endorsements(award),
             checked_at=f"{now:%Y-%m-%d %H:%M} UTC",

@@ -8,16 +8,24 @@ never shown; a recipient name is shown only when the credential states it in the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from markupsafe import Markup
 
 from app.pages.markdown import render_markdown
-from app.verifier.report import Check, Outcome, Verdict, VerificationReport
+from app.verifier.report import (
+    Basis,
+    Check,
+    IssuerRecognition,
+    Outcome,
+    Verdict,
+    VerificationReport,
+)
 
 LINKEDIN_ADD_URL = "https://www.linkedin.com/profile/add"
 
@@ -53,6 +61,8 @@ CHECK_TITLES = {
     "claims": "Token claims",
     "validity": "Validity period",
     "status": "Revocation status",
+    "achievement": "Badge owner",
+    "issuer": "Issuer recognised",
     "records": "Issuer's records",
     "embedded": "Credentials in the record",
 }
@@ -131,6 +141,30 @@ class CredentialView:
         return f"{LINKEDIN_ADD_URL}?{urlencode(params)}"
 
 
+_IMAGE_DATA = re.compile(r"data:image/(png|jpeg|gif|webp|svg\+xml)(;[a-z0-9=.+-]+)*,", re.I)
+
+
+def safe_link(value: Any) -> str | None:
+    """``value`` if it is an absolute http(s) URL; anything else (``javascript:``, ``data:``,
+    relative references) never becomes a link. Whitespace and control characters are refused
+    too: browsers strip some of them before reading the scheme."""
+    if not isinstance(value, str) or not value or any(ord(c) <= 0x20 for c in value):
+        return None
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return None
+    return value if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def safe_image(value: Any) -> str | None:
+    """An image source: an http(s) URL, or a ``data:`` URL of a raster or SVG image (an image
+    element never runs an SVG's scripts)."""
+    if isinstance(value, str) and _IMAGE_DATA.match(value):
+        return value
+    return safe_link(value)
+
+
 def _text(value: Any) -> str | None:
     if isinstance(value, str) and value.strip():
         return value
@@ -170,7 +204,9 @@ def _parents(profile: Mapping[str, Any]) -> list[tuple[str, str | None]]:
     parents: list[tuple[str, str | None]] = []
     parent = profile.get("parentOrg")
     while isinstance(parent, Mapping) and len(parents) < 5:
-        parents.append((_text(parent.get("name")) or "an organisation", _text(parent.get("url"))))
+        parents.append(
+            (_text(parent.get("name")) or "an organisation", safe_link(parent.get("url")))
+        )
         parent = parent.get("parentOrg")
     return parents
 
@@ -213,7 +249,7 @@ def _evidence(credential: Mapping[str, Any]) -> list[EvidenceView]:
         views.append(
             EvidenceView(
                 name=_text(item.get("name")) or url or "Evidence",
-                url=url if url and url.startswith(("https://", "http://")) else None,
+                url=safe_link(url),
                 description=_markdown(item.get("description") or item.get("narrative")),
                 genre=_text(item.get("genre")),
             )
@@ -245,18 +281,18 @@ def credential_view(credential: Mapping[str, Any], url: str | None = None) -> Cr
     name = _text(achievement.get("name")) or _text(credential.get("name")) or "Credential"
     image = achievement.get("image")
     return CredentialView(
-        url=url,
+        url=safe_link(url),
         badge_name=name,
         badge_code=_text(achievement.get("humanCode")),
         pathway=_text(tags[0]) if isinstance(tags, list) and tags else None,
         description=_markdown(achievement.get("description")),
         criteria=_markdown((achievement.get("criteria") or {}).get("narrative")),
-        image_url=_id_of(image),
+        image_url=safe_image(_id_of(image)),
         image_alt=(_text(image.get("caption")) if isinstance(image, Mapping) else None)
         or f"Badge image: {name}",
-        achievement_url=_id_of(achievement),
+        achievement_url=safe_link(_id_of(achievement)),
         issuer_name=_text(profile.get("name")) or _id_of(issuer) or "Unknown issuer",
-        issuer_url=_text(profile.get("url")),
+        issuer_url=safe_link(profile.get("url")),
         parent_orgs=_parents(profile),
         recipient_name=_recipient_name(subject),
         awarded_on=_date(credential.get("awardedDate") or credential.get("validFrom")),
@@ -269,3 +305,33 @@ def credential_view(credential: Mapping[str, Any], url: str | None = None) -> Cr
 
 def checks_view(report: VerificationReport) -> list[CheckView]:
     return [CheckView.of(check) for check in report.checks if check.outcome is not Outcome.SKIPPED]
+
+
+def verdict_sentence(report: VerificationReport) -> str:
+    """The sentence under the verdict; a badge of ours signed by someone else says so."""
+    for check in report.checks:
+        if check.name == "achievement" and check.outcome is Outcome.FAILED:
+            return f"This badge was not issued by its owner: {check.message}."
+    return VERDICT_SENTENCES[report.verdict]
+
+
+@dataclass(frozen=True)
+class RecognitionView:
+    """How a page names the issuer: recognised, with the reason, or only the signer's claim."""
+
+    recognised: bool
+    reason: str | None
+
+    @classmethod
+    def of(cls, recognition: IssuerRecognition | None) -> RecognitionView | None:
+        if recognition is None:
+            return None
+        if not recognition.recognised:
+            return cls(False, None)
+        if recognition.basis is Basis.THIS_SERVICE:
+            reason = "an issuer of this service"
+        elif recognition.basis is Basis.TRUST_REGISTRY:
+            reason = f"listed in {recognition.registry} as {recognition.listed_name}"
+        else:
+            reason = f"controls the web domain {recognition.domain}"
+        return cls(True, reason)

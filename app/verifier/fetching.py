@@ -21,6 +21,7 @@ from anyio.from_thread import BlockingPortal, start_blocking_portal
 from app.credentials.did import did_web_document_url
 from app.credentials.strict_json import loads_strict
 from app.net import FetchError, FetchPolicy, FetchResult, SafeClient
+from app.net.errors import HttpStatusError
 from app.net.policy import DEFAULT_PORTS
 from app.settings import Settings
 
@@ -33,14 +34,28 @@ class DocumentUnavailable(Exception):
     """A document could not be had: the fetch was refused or failed, or it is not JSON.
 
     ``code`` is the outbound client's error code (``address_not_allowed``, ``timeout``,
-    ``http_status``...) or ``not_json``; ``message`` says it in a sentence.
+    ``http_status``...) or ``not_json``; ``message`` says it in a sentence; ``status`` is the
+    HTTP status of a non-2xx answer.
     """
 
-    def __init__(self, code: str, message: str, url: str) -> None:
+    def __init__(self, code: str, message: str, url: str, status: int | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.url = url
+        self.status = status
+
+    @property
+    def transient(self) -> bool:
+        """The server could not be reached or did not answer in time, or answered with a
+        server error or "try later": a later attempt may succeed, so nothing is known yet. A
+        refusal by the fetch policy, a 4xx, or an answer that is no usable document is final."""
+        if self.code in _TRANSIENT_CODES:
+            return True
+        return self.status is not None and (self.status >= 500 or self.status in (408, 429))
+
+
+_TRANSIENT_CODES = frozenset({"timeout", "connection_failed", "dns_failed"})
 
 
 @dataclass(frozen=True)
@@ -89,7 +104,8 @@ class RemoteFetcher:
             result: FetchResult = portal.call(lambda: client.get(url, accept=accept))
             result.raise_for_status()
         except FetchError as error:
-            raise DocumentUnavailable(error.code, str(error), url) from error
+            status = error.status if isinstance(error, HttpStatusError) else None
+            raise DocumentUnavailable(error.code, str(error), url, status) from error
         media_type = result.headers.get("content-type", "").split(";")[0].strip().lower()
         return Fetched(url=result.url, media_type=media_type, content=result.content)
 

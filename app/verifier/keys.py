@@ -18,6 +18,10 @@ from app.credentials.errors import CredentialError, InvalidDid
 from app.verifier.fetching import DocumentUnavailable, RemoteFetcher
 
 DocumentSource = Callable[[str], Mapping[str, Any] | None]
+KEY_UNAVAILABLE = "issuer_key_unavailable"
+"""The controller's document could not be had for now (unreachable, too slow, a server error):
+unlike a document that is missing (404, DID Resolution's ``notFound``) or lacks the key, this
+says nothing about the credential, so the signature's check is unknown rather than failed."""
 
 
 class KeyResolutionError(CredentialError):
@@ -63,6 +67,11 @@ class KeyResolver:
         except InvalidDid as error:
             raise KeyResolutionError("invalid_did", error.message) from error
         except DocumentUnavailable as error:
+            if error.transient:
+                raise KeyResolutionError(
+                    KEY_UNAVAILABLE,
+                    f"{controller} could not be resolved for now: {error.message}",
+                ) from error
             raise KeyResolutionError(
                 "did_unresolvable", f"{controller} could not be resolved: {error.message}"
             ) from error

@@ -35,7 +35,43 @@ _VERDICT_OF_CODE = {
     "expired": Verdict.EXPIRED,
     "not_yet_valid": Verdict.NOT_YET_VALID,
 }
-_GENUINENESS_CHECKS = frozenset({"format", "jsonld", "schema", "issuer_key", "proof", "claims"})
+_GENUINENESS_CHECKS = frozenset(
+    {"format", "jsonld", "schema", "issuer_key", "proof", "claims", "achievement"}
+)
+
+
+class Basis(StrEnum):
+    """Why the verifier recognises an issuer."""
+
+    THIS_SERVICE = "this-service"
+    TRUST_REGISTRY = "trust-registry"
+    DOMAIN = "domain"
+
+
+@dataclass(frozen=True)
+class IssuerRecognition:
+    """Who signed, as far as the verifier can tell: a valid signature says which key signed,
+    not who holds it. ``name`` is what the credential calls its issuer (the signer's own
+    claim); ``listed_name`` what this service's records or a trust registry call it."""
+
+    id: str | None
+    name: str | None
+    recognised: bool = False
+    basis: Basis | None = None
+    registry: str | None = None
+    listed_name: str | None = None
+    domain: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "recognised": self.recognised,
+            "basis": None if self.basis is None else self.basis.value,
+            "registry": self.registry,
+            "listedName": self.listed_name,
+            "domain": self.domain,
+        }
 
 
 @dataclass(frozen=True)
@@ -60,6 +96,8 @@ class VerificationReport:
     format: str | None = None
     embedded: list[VerificationReport] = field(default_factory=list)
     """The reports of the credentials a CLR carries, in order."""
+    issuer: IssuerRecognition | None = None
+    """Whether the verifier recognises the issuer (set once the document could be read)."""
 
     def add(self, name: str, outcome: Outcome, message: str, code: str | None = None) -> None:
         self.checks.append(Check(name, outcome, message, code))

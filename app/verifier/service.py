@@ -30,6 +30,7 @@ from app.runtime import Runtime
 from app.store.models import Achievement, Award, Issuer
 from app.store.repositories import AwardRepository, EndorsementRepository
 from app.verifier.fetching import CREDENTIAL_ACCEPT, DocumentUnavailable
+from app.verifier.issuer_checks import IssuerChecks
 from app.verifier.keys import KeyResolver
 from app.verifier.report import Outcome, VerificationReport
 from app.verifier.verify import verify_credential
@@ -107,8 +108,19 @@ class VerificationService:
             self.resolver(),
             status_lists=self.status_list,
             now=now,
-            records=self._check_records,
+            records=self._check_issuer_and_records,
+            same_issuer=self.same_issuer,
         )
+
+    def same_issuer(self, first: str | None, second: str | None) -> bool:
+        """Equal ids, or two DIDs of one of our issuers (its did:keys before and after a key
+        rotation on an http instance)."""
+        if first == second:
+            return True
+        if first is None or second is None:
+            return False
+        ours = self.identity.issuer_for_did(first)
+        return ours is not None and ours == self.identity.issuer_for_did(second)
 
     # -- credentials by URL ---------------------------------------------------------------------
 
@@ -149,6 +161,12 @@ class VerificationService:
             raise UrlUnavailable(f"{url} did not answer a credential: {error.detail}") from error
 
     # -- what this service's records say --------------------------------------------------------
+
+    def _check_issuer_and_records(self, report: VerificationReport) -> None:
+        IssuerChecks(
+            self.session, self.settings, self.identity, self.runtime.trust_registries
+        ).check(report)
+        self._check_records(report)
 
     def _check_records(self, report: VerificationReport) -> None:
         credential = report.credential

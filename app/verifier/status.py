@@ -35,6 +35,14 @@ from app.verifier.report import Outcome, VerificationReport
 StatusListSource = Callable[[str], Mapping[str, Any] | None]
 """A list's URL to its document: None, or :class:`DocumentUnavailable`, when it cannot be had."""
 KeyLookup = Callable[[str], Ed25519PublicKey]
+SameIssuer = Callable[[str | None, str | None], bool]
+"""Whether two issuer ids name the same issuer: equal, or (for this service's own issuers on a
+did:key instance) the did:keys of one issuer before and after a key rotation."""
+
+
+def identical(first: str | None, second: str | None) -> bool:
+    return first == second
+
 
 _SET_MEANS = {"revocation": ("revoked", "revoked"), "suspension": ("suspended", "suspended")}
 
@@ -46,6 +54,7 @@ def check_status(
     lists: StatusListSource | None,
     list_key: KeyLookup,
     now: datetime,
+    same_issuer: SameIssuer = identical,
 ) -> None:
     status = credential.get("credentialStatus")
     if not status:
@@ -61,7 +70,7 @@ def check_status(
         )
         return
     for entry in entries:
-        _check_entry(report, credential, entry, lists, list_key, now)
+        _check_entry(report, credential, entry, lists, list_key, now, same_issuer)
 
 
 def _check_entry(
@@ -71,10 +80,11 @@ def _check_entry(
     lists: StatusListSource | None,
     list_key: KeyLookup,
     now: datetime,
+    same_issuer: SameIssuer,
 ) -> None:
     types = entry.get("type") if isinstance(entry, Mapping) else None
     if types == REVOCATION_LIST_TYPE and isinstance(entry, Mapping):
-        _check_revocation_list(report, credential, entry, lists)
+        _check_revocation_list(report, credential, entry, lists, same_issuer)
         return
     if types != ENTRY_TYPE and not (isinstance(types, list) and ENTRY_TYPE in types):
         report.add(
@@ -86,7 +96,7 @@ def _check_entry(
         return
     assert isinstance(entry, Mapping)
     document = _issuers_list(
-        report, credential, entry.get("statusListCredential"), lists, "status list"
+        report, credential, entry.get("statusListCredential"), lists, "status list", same_issuer
     )
     if document is None:
         return
@@ -179,6 +189,7 @@ def _issuers_list(
     url: object,
     lists: StatusListSource | None,
     kind: str,
+    same_issuer: SameIssuer,
 ) -> Mapping[str, Any] | None:
     """The list at ``url`` if it can be had and is the credential issuer's; otherwise None,
     with the ``unknown`` status and its reason in the report."""
@@ -200,7 +211,7 @@ def _issuers_list(
             "status_unavailable",
         )
         return None
-    if issuer_id(document) != issuer_id(credential):
+    if not same_issuer(issuer_id(document), issuer_id(credential)):
         report.add(
             "status",
             Outcome.UNKNOWN,
@@ -216,9 +227,10 @@ def _check_revocation_list(
     credential: Mapping[str, Any],
     entry: Mapping[str, Any],
     lists: StatusListSource | None,
+    same_issuer: SameIssuer,
 ) -> None:
     url = entry.get("id")
-    document = _issuers_list(report, credential, url, lists, "revocation list")
+    document = _issuers_list(report, credential, url, lists, "revocation list", same_issuer)
     if document is None:
         return
     credential_id = credential.get("id")

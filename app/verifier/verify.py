@@ -24,10 +24,10 @@ from app.credentials.jsonld import check_expands_strictly
 from app.credentials.jwk import PublicKey
 from app.credentials.ob3 import is_open_badge, issuer_id, ob3_violations
 from app.credentials.vc_jwt import JwtCheck, JwtCode, verify_vc_jwt
-from app.verifier.keys import KeyResolutionError, KeyResolver
+from app.verifier.keys import KEY_UNAVAILABLE, KeyResolutionError, KeyResolver
 from app.verifier.limits import MAX_EMBEDDED_CREDENTIALS, too_many_proofs
 from app.verifier.report import Outcome, Verdict, VerificationReport
-from app.verifier.status import StatusListSource, check_status
+from app.verifier.status import SameIssuer, StatusListSource, check_status, identical
 
 
 @dataclass
@@ -36,6 +36,7 @@ class _IssuerKeys:
 
     resolver: KeyResolver
     issuer: str | None
+    same_issuer: SameIssuer = identical
     outcomes: list[tuple[str, str | None, str]] = field(default_factory=list)
 
     def public_key(self, method_id: str) -> PublicKey:
@@ -44,7 +45,7 @@ class _IssuerKeys:
         except KeyResolutionError as error:
             self.outcomes.append((method_id, error.code, error.message))
             raise KeyResolutionFailed(error.message) from error
-        if resolved.controller != self.issuer:
+        if not self.same_issuer(resolved.controller, self.issuer):
             message = f"{method_id} belongs to {resolved.controller}, not the issuer {self.issuer}"
             self.outcomes.append((method_id, "key_not_issuers", message))
             raise KeyResolutionFailed(message)
@@ -57,14 +58,36 @@ class _IssuerKeys:
             raise KeyResolutionFailed(f"{method_id} is not an Ed25519 key")
         return key
 
+    @property
+    def unavailable(self) -> str | None:
+        """Why the key could not be had for now, when that is what stopped the check."""
+        for _method, code, message in self.outcomes:
+            if code is not None:
+                return message if code == KEY_UNAVAILABLE else None
+        return None
+
     def report_into(self, report: VerificationReport) -> None:
         if not self.outcomes:
             return
         for _method, code, message in self.outcomes:
             if code is not None:
-                report.add("issuer_key", Outcome.FAILED, message, code)
+                outcome = Outcome.UNKNOWN if code == KEY_UNAVAILABLE else Outcome.FAILED
+                report.add("issuer_key", outcome, message, code)
                 return
         report.add("issuer_key", Outcome.PASSED, self.outcomes[-1][2])
+
+    def report_unchecked_proof(self, report: VerificationReport) -> bool:
+        """The proof as unknown when the key could not be had for now; False otherwise."""
+        reason = self.unavailable
+        if reason is None:
+            return False
+        report.add(
+            "proof",
+            Outcome.UNKNOWN,
+            f"the signature could not be checked: {reason}",
+            KEY_UNAVAILABLE,
+        )
+        return True
 
 
 def _check_document(report: VerificationReport, credential: Mapping[str, Any]) -> bool:
@@ -133,9 +156,19 @@ def _check_status(
     resolver: KeyResolver,
     lists: StatusListSource | None,
     now: datetime,
+    same_issuer: SameIssuer,
 ) -> None:
-    keys = _IssuerKeys(resolver, issuer_id(credential))
-    check_status(report, credential, lists=lists, list_key=keys.ed25519_key, now=now)
+    """A status list may be signed by any key of the credential's issuer, under any of its
+    names (``same_issuer``): on a did:key instance a list outlives a key rotation."""
+    keys = _IssuerKeys(resolver, issuer_id(credential), same_issuer)
+    check_status(
+        report,
+        credential,
+        lists=lists,
+        list_key=keys.ed25519_key,
+        now=now,
+        same_issuer=same_issuer,
+    )
 
 
 RecordsCheck = Callable[[VerificationReport], None]
@@ -148,6 +181,7 @@ def verify_credential(
     status_lists: StatusListSource | None = None,
     now: datetime | None = None,
     records: RecordsCheck | None = None,
+    same_issuer: SameIssuer = identical,
 ) -> VerificationReport:
     """Verify a credential: a JSON object with proofs, or a VC-JWT string; for a CLR, also
     every credential it carries.
@@ -155,11 +189,13 @@ def verify_credential(
     ``status_lists`` dereferences a status list URL to its list credential (``None`` when it
     cannot); without it, a credential's status is reported as unknown. ``records`` adds what
     the caller's own records say to the report of each credential whose document could be read.
+    ``same_issuer`` tells whether two issuer ids name one issuer (for status lists only: a
+    credential's own proof must be by a key of the DID it names).
     """
     now = now or datetime.now(UTC)
 
     def verify_one(item: Any) -> VerificationReport:
-        report = _verify_single(item, resolver, status_lists, now)
+        report = _verify_single(item, resolver, status_lists, now, same_issuer)
         if records is not None and _readable(report):
             records(report)
         return report
@@ -232,9 +268,10 @@ def _verify_single(
     resolver: KeyResolver,
     status_lists: StatusListSource | None,
     now: datetime,
+    same_issuer: SameIssuer,
 ) -> VerificationReport:
     if isinstance(credential, str):
-        return _verify_jwt(credential.strip(), resolver, status_lists, now)
+        return _verify_jwt(credential.strip(), resolver, status_lists, now, same_issuer)
     report = VerificationReport(format="ldp")
     if not isinstance(credential, Mapping):
         report.add(
@@ -253,15 +290,19 @@ def _verify_single(
         keys.report_into(report)
         if proof.verified:
             report.add("proof", Outcome.PASSED, proof.message)
-        else:
+        elif not keys.report_unchecked_proof(report):
             report.add("proof", Outcome.FAILED, proof.message, proof.code)
     _check_validity(report, credential, now)
-    _check_status(report, credential, resolver, status_lists, now)
+    _check_status(report, credential, resolver, status_lists, now, same_issuer)
     return report
 
 
 def _verify_jwt(
-    token: str, resolver: KeyResolver, status_lists: StatusListSource | None, now: datetime
+    token: str,
+    resolver: KeyResolver,
+    status_lists: StatusListSource | None,
+    now: datetime,
+    same_issuer: SameIssuer,
 ) -> VerificationReport:
     report = VerificationReport(format="jwt")
     issuers: dict[str, _IssuerKeys] = {}
@@ -278,7 +319,7 @@ def _verify_jwt(
         keys.report_into(report)
     if result.signature_verified:
         report.add("proof", Outcome.PASSED, "the JWT signature is valid")
-    else:
+    elif not any(keys.report_unchecked_proof(report) for keys in issuers.values()):
         report.add("proof", Outcome.FAILED, result.message or "refused", result.code)
     credential = result.credential
     if credential is None:
@@ -289,7 +330,7 @@ def _verify_jwt(
     _check_document(report, credential)
     if not _report_token_clock(report, result):
         _check_validity(report, credential, now)
-    _check_status(report, credential, resolver, status_lists, now)
+    _check_status(report, credential, resolver, status_lists, now, same_issuer)
     return report
 
 

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from fastapi.testclient import TestClient
 
+from app.pages.view import credential_view
 from tests.pages.conftest import Page, path_of, tampered
 
 PROOF_FAILURE = "the signature does not match the document and proof options"
@@ -146,3 +147,34 @@ def test_the_result_never_shows_the_email_or_student_id(client, awarded) -> None
     html = post_form(client, credential=json.dumps(awarded["credential"])).text.lower()
     assert "ana.lopez@" not in html
     assert "s-1001" not in html
+
+
+def test_script_urls_in_a_pasted_credential_never_become_links_or_images(client, awarded) -> None:
+    """Only http(s) URLs (and data: images) become links and image sources; the rest is text
+    or left out, whatever their case or the whitespace around the scheme."""
+    hostile = json.loads(json.dumps(awarded["credential"]))
+    hostile["id"] = "javascript:alert('id')"
+    hostile["evidence"][0]["id"] = "javascript:alert('evidence')"
+    subject = hostile["credentialSubject"]
+    subject["achievement"]["image"] = {"id": "JavaScript:alert('image')", "type": "Image"}
+    subject["achievement"]["id"] = "\tjavascript:alert('achievement')"
+    hostile["issuer"]["url"] = " javascript:alert('issuer')"
+    html = post_form(client, credential=json.dumps(hostile)).text
+    page = Page(html)
+    assert page.verdicts == ["invalid"]
+    targets = [href for href, _text in page.links] + [str(img.get("src")) for img in page.images]
+    assert targets
+    assert not [target for target in targets if "javascript" in target.lower()]
+    assert "XQ Institute" in html
+    view = credential_view(hostile)
+    assert (view.evidence[0].name, view.evidence[0].url) == ("Ratios project", None)
+    assert (view.url, view.image_url, view.achievement_url, view.issuer_url) == (None,) * 4
+
+
+def test_a_data_image_and_https_links_survive(client, awarded) -> None:
+    credential = json.loads(json.dumps(awarded["credential"]))
+    pixel = "data:image/png;base64,iVBORw0KGgo="
+    credential["credentialSubject"]["achievement"]["image"] = {"id": pixel, "type": "Image"}
+    page = Page(post_form(client, credential=json.dumps(credential)).text)
+    assert [img.get("src") for img in page.images] == [pixel]
+    assert credential_view(credential).evidence[0].url == "https://portfolio.example.org/ana/ratios"

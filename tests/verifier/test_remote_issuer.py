@@ -16,7 +16,8 @@ issuer's ``localhost:<port>`` (plain http, loopback address) and small fetch lim
   or revoked; the same for the issuer's 1EdTech revocation list;
 * one verification cannot be made to fan out: a credential naming many status lists, or
   carrying (or pointing at a list carrying) many proofs, is refused before any fetch;
-* the issuer key: a missing or broken DID document, a key listed only for authentication, a key
+* the issuer key: a missing (404: invalid) or broken DID document, one the server cannot give
+  now (5xx, 429, timeout: unknown), a key listed only for authentication, a key
   of another DID, a document for another DID, a method the document does not list, another
   controller, an unusable key, a method that is no DID URL, an unsupported DID method;
 * credentials by URL (JSON-LD and VC-JWT), same-origin redirects followed, and what is refused:
@@ -491,8 +492,17 @@ def test_a_remote_did_web_credential_verifies(trusting, issuer_server):
     result = verify(trusting, {"credential": credential(issuer_server)})
     assert (result["verified"], result["verdict"]) == (True, "valid"), result["checks"]
     assert outcome(result, "records") == ("skipped", None)
-    for name in ("jsonld", "schema", "issuer_key", "proof", "validity", "status"):
+    for name in ("jsonld", "schema", "issuer_key", "proof", "validity", "status", "issuer"):
         assert outcome(result, name) == ("passed", None), name
+    assert result["issuer"] == {
+        "id": issuer_server.did,
+        "name": "Remote Test Academy",
+        "recognised": True,
+        "basis": "domain",
+        "registry": None,
+        "listedName": None,
+        "domain": issuer_server.host,
+    }
     assert {"/.well-known/did.json", "/status/1"} <= set(issuer_server.hits)
 
 
@@ -693,6 +703,38 @@ def test_a_missing_did_document_is_unresolvable(trusting, issuer_server):
     assert outcome(result, "issuer_key") == ("failed", "did_unresolvable")
     assert outcome(result, "proof") == ("failed", "key_resolution_failed")
     assert "/gone/did.json" in issuer_server.hits
+
+
+@pytest.mark.parametrize("status", [500, 503, 429])
+def test_a_did_document_the_server_cannot_give_now_is_unknown(trusting, issuer_server, status):
+    """A server error or "try later" says nothing about the credential: the signature could not
+    be checked (unknown), unlike a missing document (404, DID Resolution's notFound: invalid)."""
+    issuer_server.serve("/.well-known/did.json", Reply(status, b"busy", "text/plain"))
+    result = verify(trusting, {"credential": credential(issuer_server)})
+    assert (result["verified"], result["verdict"]) == (False, "unknown"), result["checks"]
+    assert outcome(result, "issuer_key") == ("unknown", "issuer_key_unavailable")
+    assert outcome(result, "proof") == ("unknown", "issuer_key_unavailable")
+    assert str(status) in checks(result)["issuer_key"]["message"]
+
+
+def test_a_did_document_that_times_out_is_unknown(trusting, issuer_server):
+    slow = json_reply(issuer_server.documents["did"], "application/did+json")
+    slow.delay = SLOW_SECONDS
+    issuer_server.serve("/.well-known/did.json", slow)
+    started = time.monotonic()
+    result = verify(trusting, {"credential": credential(issuer_server)})
+    assert time.monotonic() - started < 3 * FETCH_TIMEOUT + 5
+    assert result["verdict"] == "unknown", result["checks"]
+    assert outcome(result, "issuer_key") == ("unknown", "issuer_key_unavailable")
+    assert outcome(result, "proof") == ("unknown", "issuer_key_unavailable")
+
+
+def test_a_vc_jwt_whose_did_document_is_unavailable_is_unknown(trusting, issuer_server):
+    issuer_server.serve("/.well-known/did.json", Reply(502, b"bad gateway", "text/plain"))
+    result = verify(trusting, {"credential": issuer_server.documents["jwt"]})
+    assert (result["verified"], result["verdict"]) == (False, "unknown"), result["checks"]
+    assert outcome(result, "issuer_key") == ("unknown", "issuer_key_unavailable")
+    assert outcome(result, "proof") == ("unknown", "issuer_key_unavailable")
 
 
 def test_a_did_document_that_is_not_json_is_unresolvable(trusting, issuer_server):
