@@ -35,6 +35,7 @@ from app.api.middleware import (
     RequestContextMiddleware,
     StrictJsonMiddleware,
 )
+from app.api.rate_limits import RateLimiter, RateLimitMiddleware
 from app.issuer.award_batches import job_actor, start_job_thread, unfinished_jobs
 from app.issuer.award_expiry import start_expiry_thread
 from app.issuer.webhook_dispatch import WebhookDispatcher, start_dispatcher_thread
@@ -112,5 +113,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         app.include_router(module.router)
     app.add_middleware(StrictJsonMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=runtime.settings.max_body_bytes)
+    if runtime.settings.rate_limits_enabled:
+        app.add_middleware(RateLimitMiddleware, limiter=RateLimiter(runtime.settings))
     app.add_middleware(RequestContextMiddleware)
     return app

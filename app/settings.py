@@ -113,6 +113,25 @@ class Settings(BaseSettings):
     expiry_sweep_seconds: float = Field(
         default=60.0, gt=0, description="How often awards past their validUntil are marked expired"
     )
+    rate_limits_enabled: bool = Field(
+        default=True,
+        description="Whether the open endpoints and token issuance are rate limited (429 with "
+        "Retry-After beyond the limits below)",
+    )
+    rate_limit_verify: str = Field(
+        default="60/minute;1000/hour",
+        description="Verifications per client address (POST /api/v1/verify, POST "
+        "/credentials/verify, the /verify page), in the `limits` notation",
+    )
+    rate_limit_pages: str = Field(
+        default="300/minute",
+        description="Public page and document views (credentials, learners, achievements) per "
+        "client address",
+    )
+    rate_limit_token: str = Field(
+        default="30/minute;300/hour",
+        description="Calls to /oauth/token and /oauth/revoke per client address and per client id",
+    )
     default_issuer_slug: str = "xq"
     default_issuer_name: str = "XQ Institute"
     default_issuer_url: str = "https://xqsuperschool.org"
@@ -126,6 +145,19 @@ class Settings(BaseSettings):
     @classmethod
     def _absolute_home(cls, value: Path) -> Path:
         return value.expanduser().absolute()
+
+    @field_validator("rate_limit_verify", "rate_limit_pages", "rate_limit_token")
+    @classmethod
+    def _rate_limit_notation(cls, value: str) -> str:
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError as error:
+            raise ValueError(
+                f"is not a rate limit such as '60/minute;1000/hour': {error}"
+            ) from None
+        return value
 
     @field_validator("public_base_url")
     @classmethod

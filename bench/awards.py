@@ -161,6 +161,7 @@ def running_service(database_url: str, keys_dir: Path) -> Iterator[Service]:
         keys_dir=keys_dir,
         public_base_url="http://127.0.0.1:8000",
         key_passphrase=None,
+        rate_limits_enabled=False,
     )
     upgrade_to_head(settings)
     runtime = Runtime.from_settings(settings)

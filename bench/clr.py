@@ -100,6 +100,7 @@ def bootstrapped(database_url: str, work_dir: Path) -> Iterator[Any]:
         keys_dir=work_dir / "keys",
         public_base_url="http://127.0.0.1:8000",
         key_passphrase=None,
+        rate_limits_enabled=False,
     )
     upgrade_to_head(settings)
     runtime = Runtime.from_settings(settings)

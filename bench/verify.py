@@ -152,6 +152,7 @@ def served(database_url: str, work_dir: Path, workers: int) -> Iterator[Service]
             XQB_DATABASE_URL=database_url,
             XQB_KEYS_DIR=str(keys_dir),
             XQB_PUBLIC_BASE_URL=base_url,
+            XQB_RATE_LIMITS_ENABLED="false",
             PYTHONPATH=os.pathsep.join(
                 filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])
             ),

@@ -45,6 +45,10 @@ async def send_problem(send: Send, problem: Problem, instance: str) -> None:
             "headers": [
                 (b"content-type", b"application/problem+json"),
                 (b"content-length", str(len(body)).encode()),
+                *(
+                    (name.lower().encode(), value.encode())
+                    for name, value in problem.headers.items()
+                ),
             ],
         }
     )
