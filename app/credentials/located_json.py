@@ -16,9 +16,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from app.credentials.errors import DocumentTooDeep, DocumentTooLarge, NotJson, TooManyNodes
+from app.credentials.errors import (
+    DocumentTooDeep,
+    DocumentTooLarge,
+    InvalidJsonLd,
+    InvalidLanguageTag,
+    NotJson,
+    TooManyNodes,
+)
 from app.credentials.json_path import ROOT, child_path
 from app.credentials.limits import DocumentLimits
+from app.credentials.rdf_terms import is_language_tag
 
 JSONLD_KEYWORDS = frozenset(
     {
@@ -82,6 +90,27 @@ def locate(document: Mapping[str, Any], limits: DocumentLimits) -> LocatedDocume
     )
 
 
+_TYPE_KEYS = frozenset({"type", "@type"})
+
+
+def _check_keyword_value(key: str, value: object, path: str) -> None:
+    """Refuse, where they stand, values that the JSON-LD processor or canonicalization would
+    refuse later without saying where: a malformed language tag, a type that is not text.
+
+    ``type`` is ``@type`` in every context this service pins (VC 2.0 protects the alias).
+    """
+    if key == "@language" and isinstance(value, str) and not is_language_tag(value):
+        raise InvalidLanguageTag(f"{value!r} is not a well-formed BCP 47 language tag", path)
+    if key in _TYPE_KEYS:
+        types = value if isinstance(value, list | tuple) else [value]
+        for index, item in enumerate(types):
+            if not isinstance(item, str):
+                where = child_path(path, index) if isinstance(value, list | tuple) else path
+                raise InvalidJsonLd(
+                    f"a type is a term or an IRI (text), not {json.dumps(item)[:40]}", where
+                )
+
+
 class _Walker:
     def __init__(self, limits: DocumentLimits) -> None:
         self._limits = limits
@@ -90,7 +119,9 @@ class _Walker:
         self.context_references: dict[str, str] = {}
         self.keyword_lookalikes: list[str] = []
 
-    def walk_object(self, source: Mapping[Any, Any], path: str, depth: int) -> dict[str, Any]:
+    def walk_object(
+        self, source: Mapping[Any, Any], path: str, depth: int, in_context: bool = False
+    ) -> dict[str, Any]:
         self._enter(path, depth)
         located: dict[str, Any] = {}
         for key, item in source.items():
@@ -100,24 +131,30 @@ class _Walker:
             self._add_text(key, item_path)
             if _KEYWORD_FORM.fullmatch(key) and key not in JSONLD_KEYWORDS:
                 self.keyword_lookalikes.append(item_path)
+            if not in_context:
+                _check_keyword_value(key, item, item_path)
             names_context = key in _CONTEXT_NAMING_KEYS
-            located[LocatedStr(key, item_path)] = self._value(item, item_path, depth, names_context)
+            located[LocatedStr(key, item_path)] = self._value(
+                item, item_path, depth, names_context, in_context or key == "@context"
+            )
         return located
 
     def _array(
-        self, source: Sequence[Any], path: str, depth: int, names_context: bool
+        self, source: Sequence[Any], path: str, depth: int, names_context: bool, in_context: bool
     ) -> list[Any]:
         self._enter(path, depth)
         return [
-            self._value(item, child_path(path, index), depth, names_context)
+            self._value(item, child_path(path, index), depth, names_context, in_context)
             for index, item in enumerate(source)
         ]
 
-    def _value(self, value: object, path: str, parent_depth: int, names_context: bool) -> Any:
+    def _value(
+        self, value: object, path: str, parent_depth: int, names_context: bool, in_context: bool
+    ) -> Any:
         if isinstance(value, Mapping):
-            return self.walk_object(value, path, parent_depth + 1)
+            return self.walk_object(value, path, parent_depth + 1, in_context)
         if isinstance(value, list | tuple):
-            return self._array(value, path, parent_depth + 1, names_context)
+            return self._array(value, path, parent_depth + 1, names_context, in_context)
         self._count_node(path)
         if isinstance(value, str):
             self._add_text(value, path)

@@ -281,3 +281,16 @@ def test_did_web_issuer_data_integrity_proof_verifies_locally(
     ]
     assert signed["issuer"]["id"] == "did:web:badges.example.org:issuers:xq"
     assert verify(https_client, signed).status_code == 200
+
+
+def test_a_malformed_language_tag_is_refused_where_it_stands(client: TestClient, token: str):
+    credential = badge(client, name={"@value": "Ratios", "@language": "not a tag!"})
+    body = assert_problem(issue(client, token, credential), 422, "invalid-language-tag")
+    assert [error["location"] for error in body["errors"]] == ["$.name['@language']"]
+
+
+def test_a_type_that_is_not_text_is_refused_where_it_stands(client: TestClient, token: str):
+    credential = badge(client)
+    credential["type"] = [*credential["type"], 5]
+    body = assert_problem(issue(client, token, credential), 422, "invalid-jsonld")
+    assert [error["location"] for error in body["errors"]] == ["$.type[2]"]

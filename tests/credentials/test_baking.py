@@ -355,15 +355,21 @@ def test_malformed_baked_text_in_an_svg_is_reported(element):
 
 
 def test_characters_xml_forbids_survive_an_svg_round_trip():
-    credential = {"odd": "\ufffe\uffff", "lone": "\ud800"}
+    credential = {"odd": "\ufffe\uffff"}
     baked = bake_svg(badge_svg("M1", "T"), credential)
     assert ET.fromstring(baked.encode("utf-8")).tag == SVG_ROOT
     assert extract_from_svg(baked) == credential
 
 
-def test_a_lone_surrogate_survives_a_png_round_trip():
-    credential = {"lone": "\udc00"}
-    assert extract_from_png(bake_png(make_png(), credential)) == credential
+def test_a_lone_surrogate_baked_into_an_svg_is_read_as_malformed():
+    baked = bake_svg(badge_svg("M1", "T"), {"lone": "\ud800"})
+    assert ET.fromstring(baked.encode("utf-8")).tag == SVG_ROOT
+    assert error_code(extract_from_svg, baked) == "baked_credential_malformed"
+
+
+def test_a_lone_surrogate_baked_into_a_png_is_read_as_malformed():
+    baked = bake_png(make_png(), {"lone": "\udc00"})
+    assert error_code(extract_from_png, baked) == "baked_credential_malformed"
 
 
 @pytest.mark.parametrize("compressed", [2, 255])

@@ -53,3 +53,11 @@ def test_counts_the_top_object_as_depth_one():
 def test_refuses_non_positive_limits():
     with pytest.raises(ValueError, match="positive"):
         DocumentLimits(max_nodes=0)
+
+
+def test_a_type_inside_an_inline_context_is_a_term_definition_not_a_type():
+    from app.credentials.limits import DocumentLimits
+    from app.credentials.located_json import locate
+
+    document = {"@context": [{"type": {"@id": "@type", "@protected": True}}], "type": ["X"]}
+    assert locate(document, DocumentLimits()).root["type"] == ["X"]
