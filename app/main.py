@@ -6,6 +6,7 @@ import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy.exc import OperationalError
@@ -35,7 +36,8 @@ from app.api.middleware import (
     RequestContextMiddleware,
     StrictJsonMiddleware,
 )
-from app.api.rate_limits import RateLimiter, RateLimitMiddleware
+from app.api.rate_limits import RateLimiter, RateLimitMiddleware, request_kind
+from app.api.responses import add_edge_responses
 from app.issuer.award_batches import job_actor, start_job_thread, unfinished_jobs
 from app.issuer.award_expiry import start_expiry_thread
 from app.issuer.webhook_dispatch import WebhookDispatcher, start_dispatcher_thread
@@ -63,6 +65,21 @@ def _resume_jobs(runtime: Runtime) -> None:
         return
     for uid in pending:
         start_job_thread(runtime.sessions, runtime.settings, runtime.private_keys, uid, job_actor)
+
+
+def _declare_edge_responses(app: FastAPI) -> None:
+    """The OpenAPI document also lists what the middleware answers before a route runs."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            add_edge_responses(
+                build(), lambda method, path: request_kind(method, path, b"url=") is not None
+            )
+        assert app.openapi_schema is not None
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
@@ -111,6 +128,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         webhooks,
     ):
         app.include_router(module.router)
+    _declare_edge_responses(app)
     app.add_middleware(StrictJsonMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=runtime.settings.max_body_bytes)
     if runtime.settings.rate_limits_enabled:
