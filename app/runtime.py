@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.issuer.job_runner import JobRunner
 from app.issuer.keystore import KeyStore, PrivateKeyCache
 from app.pages.cache import PageCache
 from app.settings import Settings
@@ -24,6 +25,8 @@ class Runtime:
     private_keys: PrivateKeyCache
     fetcher: RemoteFetcher
     """The verifier's outbound client: did:web documents, status lists, credential URLs."""
+    jobs: JobRunner
+    """This process's award jobs (see app.issuer.job_runner)."""
     page_cache: PageCache = field(default_factory=PageCache)
     """Rendered public credential pages (see app.pages.credential_page)."""
     status_list_cache: dict[int, Any] = field(default_factory=dict)
@@ -34,16 +37,20 @@ class Runtime:
         engine = make_engine(settings.database_url)
         passphrase = settings.key_passphrase.get_secret_value() if settings.key_passphrase else None
         keystore = KeyStore(settings.keys_dir, passphrase)
+        sessions = make_session_factory(engine)
+        private_keys = PrivateKeyCache(keystore)
         return cls(
             settings=settings,
             engine=engine,
-            sessions=make_session_factory(engine),
+            sessions=sessions,
             keystore=keystore,
-            private_keys=PrivateKeyCache(keystore),
+            private_keys=private_keys,
             fetcher=RemoteFetcher(verifier_policy(settings)),
+            jobs=JobRunner(sessions, settings, private_keys),
         )
 
     def close(self) -> None:
+        self.jobs.stopping.set()
         self.fetcher.close()
         self.engine.dispose()
 

@@ -3,7 +3,8 @@
 Every row is checked (shape, issuer, badge, CPEs) before anything is issued, and each row's
 problems carry its index. With ``allOrNothing`` one bad row stops the whole batch; otherwise the
 good rows are issued and the bad ones reported. Small batches answer at once; large ones become
-a job that a background worker runs and ``GET /api/v1/jobs/{id}`` reports on.
+a job that a background runner works through (app.issuer.job_runner) and
+``GET /api/v1/jobs/{id}`` reports on.
 
 Rows are issued under their own idempotency keys (the batch key or the job id, then ``#`` and
 the row index), so a re-sent batch, or a job run again after a crash, never doubles an award.
@@ -19,16 +20,14 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import threading
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from app.issuer.award_input import AwardInput
 from app.issuer.awards import Actor, AwardOutcome, AwardService, IdempotencyKeyReused
@@ -189,69 +188,10 @@ class BatchService:
         return body
 
     def get_job(self, uid: str, actor: Actor) -> dict[str, Any]:
-        job = self.jobs.by_uid(uid)
+        job = self.jobs.status_of(uid)
         if job is None or job.client_id != actor.client_id:
             raise NotFound(f"there is no job {uid!r}")
         return self.job_body(job)
-
-
-def run_job(
-    sessions: sessionmaker[Session],
-    settings: Settings,
-    keys: PrivateKeyCache,
-    job_uid: str,
-    actor_for: Callable[[Session, AwardJob], Actor],
-) -> None:
-    """Work through a job's rows; safe to run again after a crash (rows replay by key)."""
-    with sessions() as session:
-        jobs = JobRepository(session)
-        job = jobs.by_uid(job_uid)
-        if job is None or job.status == "done":
-            return
-        job.status = "running"
-        session.commit()
-        actor = actor_for(session, job)
-        service = BatchService(session, settings, keys)
-        failed = {row["index"] for row in job.results}
-        results = list(job.results)
-        for start in range(0, len(job.rows), CHUNK):
-            chunk = [
-                (index, AwardInput.model_validate(job.rows[index]))
-                for index in range(start, min(start + CHUNK, len(job.rows)))
-                if index not in failed
-            ]
-            results += service.issue_rows(chunk, actor, lambda index: f"job:{job_uid}#{index}")
-            jobs.progress(job.id, processed=min(start + CHUNK, len(job.rows)))
-            session.commit()
-        job = jobs.by_uid(job_uid)
-        assert job is not None
-        job.results = results
-        job.processed = job.total
-        job.status = "done"
-        job.finished_at = datetime.now(UTC)
-        session.commit()
-
-
-def start_job_thread(
-    sessions: sessionmaker[Session],
-    settings: Settings,
-    keys: PrivateKeyCache,
-    job_uid: str,
-    actor_for: Callable[[Session, AwardJob], Actor],
-) -> threading.Thread:
-    def work() -> None:
-        try:
-            run_job(sessions, settings, keys, job_uid, actor_for)
-        except Exception:
-            log.exception("award job %s stopped; it resumes when the service restarts", job_uid)
-
-    thread = threading.Thread(target=work, name=f"award-job-{job_uid}", daemon=True)
-    thread.start()
-    return thread
-
-
-def unfinished_jobs(session: Session) -> list[str]:
-    return [job.uid for job in JobRepository(session).unfinished()]
 
 
 def job_actor(session: Session, job: AwardJob) -> Actor:

@@ -23,6 +23,8 @@ from app.store.models import Award
 from tests.api.test_award_batches import rows
 
 ROWS = 300
+LEASE_SECONDS = 3
+"""The killed process's lease: the restarted one takes the job over once it has run out."""
 
 
 def free_port() -> int:
@@ -43,6 +45,8 @@ class Service:
             "XQB_KEYS_DIR": str(settings.keys_dir),
             "XQB_PUBLIC_BASE_URL": settings.public_base_url,
             "XQB_LOG_LEVEL": "WARNING",
+            "XQB_JOB_LEASE_SECONDS": str(LEASE_SECONDS),
+            "XQB_JOB_POLL_SECONDS": "0.5",
         }
         self.process: subprocess.Popen[bytes] | None = None
 
