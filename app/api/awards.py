@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 import anyio.to_thread
 from fastapi import APIRouter, Header, Path, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 from sqlalchemy.orm import Session
 
@@ -218,11 +218,24 @@ def _batch_input(body: bytes) -> BatchIn:
 )
 def get_job(
     uid: AwardUid, principal: PrincipalDep, runtime: RuntimeDep, session: SessionDep
-) -> JSONResponse:
+) -> Response:
     """Rendered here, on the worker thread: a finished job's 10,000 results are megabytes."""
     principal.require("awards:write")
+    with gcpause.paused():
+        body = _job_json(runtime, session, principal, uid)
+    return Response(body, media_type="application/json")
+
+
+def _job_json(runtime: Runtime, session: Session, principal: Principal, uid: str) -> bytes:
+    """The job's JSON, its results written a row at a time; nothing built here outlives it."""
     service = BatchService(session, runtime.settings, runtime.private_keys)
-    return JSONResponse(service.get_job(uid, actor_for(session, principal)))
+    job = service.get_job(uid, actor_for(session, principal))
+    session.expunge_all()
+    results = job.pop("results", None)
+    text = json.dumps(job)
+    if results is not None:
+        text = f'{text[:-1]}, "results": {jsontext.dumps(results)}}}'
+    return text.encode()
 
 
 @router.get(

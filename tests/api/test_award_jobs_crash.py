@@ -84,9 +84,9 @@ def service(runtime: Runtime, settings: Settings) -> Iterator[Service]:
     running.stop()
 
 
-def token(runtime: Runtime, url: str) -> dict[str, str]:
+def token(runtime: Runtime, url: str, scopes: str = "awards:write") -> dict[str, str]:
     with runtime.sessions() as session:
-        made = create_client(session, get_issuer(session, "xq"), name="t", scopes="awards:write")
+        made = create_client(session, get_issuer(session, "xq"), name="t", scopes=scopes)
         session.commit()
         pair = (made.client.client_id, made.client_secret)
     answer = httpx.post(f"{url}/oauth/token", data={"grant_type": "client_credentials"}, auth=pair)

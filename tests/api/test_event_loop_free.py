@@ -1,6 +1,10 @@
 """Heavy work never stalls the event loop: /healthz keeps answering within 100 ms, every probe,
 on a real uvicorn server while a 5 MB catalog is imported and a 10,000-award batch is taken in
-and worked through. (The one latency assertion in the unit tests, asked for by issue 13.)"""
+and worked through. (The one latency assertion in the unit tests, asked for by issue 13.)
+
+The server is `xqbadges serve` in a child process, as production runs it: in the test's own
+process (the ``live_server`` fixture) the probes would also wait for the test harness's work,
+the objects earlier tests left behind and the parsing of the job's answer."""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from contextlib import contextmanager
 import httpx
 
 from tests.api.test_award_batches import rows
-from tests.helpers import bearer
+from tests.api.test_award_jobs_crash import service, token  # noqa: F401 (fixture)
 
 LIMIT_SECONDS = 0.100
 MIN_PROBES = 50
@@ -77,11 +81,10 @@ def assert_answered_quickly(timings: list[float]) -> None:
     )
 
 
-def test_healthz_answers_within_100_ms_during_a_5_mb_catalog_import(live_server, make_token):
-    headers = {
-        **bearer(make_token("catalog:write")),
-        "Content-Type": "application/yaml",
-    }
+def test_healthz_answers_within_100_ms_during_a_5_mb_catalog_import(service, runtime):  # noqa: F811
+    service.start()
+    live_server = service.url
+    headers = {**token(runtime, live_server, "catalog:write"), "Content-Type": "application/yaml"}
     body = large_catalog(530).encode()
     assert 4_500_000 < len(body) < 5 * 1024 * 1024
     with probing(live_server) as timings, httpx.Client(base_url=live_server, timeout=600) as http:
@@ -91,8 +94,10 @@ def test_healthz_answers_within_100_ms_during_a_5_mb_catalog_import(live_server,
     assert_answered_quickly(timings)
 
 
-def test_healthz_answers_within_100_ms_during_a_10000_award_batch(live_server, make_token):
-    headers = {**bearer(make_token("awards:write")), "Idempotency-Key": "loop-10000"}
+def test_healthz_answers_within_100_ms_during_a_10000_award_batch(service, runtime):  # noqa: F811
+    service.start()
+    live_server = service.url
+    headers = {**token(runtime, live_server), "Idempotency-Key": "loop-10000"}
     with probing(live_server) as timings, httpx.Client(base_url=live_server, timeout=600) as http:
         started = http.post("/api/v1/awards/batch", json={"awards": rows(10_000)}, headers=headers)
         assert started.status_code == 202, started.text[:2000]
