@@ -10,6 +10,7 @@ from app.issuer.catalog_import import import_catalog
 from app.issuer.issuers import IssuerDraft, create_issuer
 from app.migrations import upgrade_to_head
 from app.runtime import Runtime
+from app.store.locks import database_lock
 from app.store.repositories import AchievementRepository, IssuerRepository
 
 
@@ -20,7 +21,15 @@ class BootstrapReport:
 
 
 def bootstrap(runtime: Runtime) -> BootstrapReport:
-    """Idempotent: migrate, create the default issuer if missing, load the XQ catalog if empty."""
+    """Idempotent: migrate, create the default issuer if missing, load the XQ catalog if empty.
+
+    Under a database-wide lock (app.store.locks): replicas starting together take turns, and
+    the later ones find the work done."""
+    with database_lock(runtime.engine):
+        return _bootstrap(runtime)
+
+
+def _bootstrap(runtime: Runtime) -> BootstrapReport:
     upgrade_to_head(runtime.settings)
     runtime.keystore.ensure_directory()
     settings = runtime.settings

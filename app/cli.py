@@ -76,6 +76,7 @@ def _where(settings: Settings) -> str:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from app import gcpause
     from app.bootstrap import bootstrap
     from app.health import key_file_problems
     from app.logs import configure_logging
@@ -96,7 +97,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
             print(f"created issuer {runtime.settings.default_issuer_slug!r} with a new signing key")
         if report.catalog_loaded:
             print("loaded the XQ Math catalog (23 badges)")
-        uvicorn.run(create_app(runtime=runtime), host=args.host, port=args.port, log_config=None)
+        served = create_app(runtime=runtime)
+        gcpause.settle()
+        uvicorn.run(served, host=args.host, port=args.port, log_config=None)
     return 0
 
 

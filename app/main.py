@@ -9,7 +9,6 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
-from sqlalchemy.exc import OperationalError
 
 from app import __version__
 from app.api import (
@@ -38,7 +37,6 @@ from app.api.middleware import (
 )
 from app.api.rate_limits import RateLimiter, RateLimitMiddleware, request_kind
 from app.api.responses import add_edge_responses
-from app.issuer.award_batches import job_actor, start_job_thread, unfinished_jobs
 from app.issuer.award_expiry import start_expiry_thread
 from app.issuer.webhook_dispatch import WebhookDispatcher, start_dispatcher_thread
 from app.runtime import Runtime
@@ -55,16 +53,13 @@ and send `Authorization: Bearer <token>`. Every error is an RFC 9457 problem doc
 """
 
 
-def _resume_jobs(runtime: Runtime) -> None:
-    """Award jobs a crash interrupted run again; their committed rows replay, none doubles."""
-    try:
-        with runtime.sessions() as session:
-            pending = unfinished_jobs(session)
-    except OperationalError:
-        log.warning("the database is down: interrupted award jobs resume at the next start")
-        return
-    for uid in pending:
-        start_job_thread(runtime.sessions, runtime.settings, runtime.private_keys, uid, job_actor)
+def _start_job_sweeper(runtime: Runtime, stop: threading.Event) -> threading.Thread:
+    """Award jobs nobody runs (a crashed process's, once its lease ends) are taken up here."""
+    thread = threading.Thread(
+        target=runtime.jobs.sweep_forever, args=(stop,), name="award-job-sweeper", daemon=True
+    )
+    thread.start()
+    return thread
 
 
 def _declare_edge_responses(app: FastAPI) -> None:
@@ -87,14 +82,16 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        _resume_jobs(runtime)
         stop = threading.Event()
+        runtime.jobs.stopping.clear()
         workers = [
             start_dispatcher_thread(WebhookDispatcher(runtime.sessions, runtime.settings), stop),
             start_expiry_thread(runtime.sessions, runtime.settings, runtime.private_keys, stop),
+            _start_job_sweeper(runtime, stop),
         ]
         yield
         stop.set()
+        runtime.jobs.stopping.set()
         for worker in workers:
             worker.join(timeout=30)
 

@@ -63,11 +63,13 @@ class Problem(Exception):
         *,
         errors: list[ProblemItem] | None = None,
         headers: dict[str, str] | None = None,
+        extensions: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.errors = errors or []
         self.headers = headers or {}
+        self.extensions = extensions or {}
 
     @property
     def type_uri(self) -> str:
@@ -83,6 +85,7 @@ class Problem(Exception):
         }
         if instance:
             body["instance"] = instance
+        body.update(self.extensions)
         if self.errors:
             body["errors"] = [item.as_dict() for item in self.errors]
         return body

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.issuer.job_runner import JobRunner
 from app.issuer.keystore import KeyStore, PrivateKeyCache
 from app.pages.cache import PageCache
 from app.settings import Settings
@@ -25,6 +26,8 @@ class Runtime:
     private_keys: PrivateKeyCache
     fetcher: RemoteFetcher
     """The verifier's outbound client: did:web documents, status lists, credential URLs."""
+    jobs: JobRunner
+    """This process's award jobs (see app.issuer.job_runner)."""
     trust_registries: TrustRegistries = field(default_factory=TrustRegistries)
     """The issuers the operator recognises (read once, at start)."""
     page_cache: PageCache = field(default_factory=PageCache)
@@ -37,17 +40,21 @@ class Runtime:
         engine = make_engine(settings.database_url)
         passphrase = settings.key_passphrase.get_secret_value() if settings.key_passphrase else None
         keystore = KeyStore(settings.keys_dir, passphrase)
+        sessions = make_session_factory(engine)
+        private_keys = PrivateKeyCache(keystore)
         return cls(
             settings=settings,
             engine=engine,
-            sessions=make_session_factory(engine),
+            sessions=sessions,
             keystore=keystore,
-            private_keys=PrivateKeyCache(keystore),
+            private_keys=private_keys,
             fetcher=RemoteFetcher(verifier_policy(settings)),
             trust_registries=TrustRegistries.from_files(settings.trust_registry_files),
+            jobs=JobRunner(sessions, settings, private_keys),
         )
 
     def close(self) -> None:
+        self.jobs.stopping.set()
         self.fetcher.close()
         self.engine.dispose()
 

@@ -76,6 +76,14 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         default=5 * 1024 * 1024, gt=0, description="Largest request body accepted (413 beyond)."
     )
+    catalog_max_bytes: int = Field(
+        default=5 * 1024 * 1024, gt=0, description="Largest catalog upload (413 beyond)"
+    )
+    catalog_max_badges: int = Field(default=1000, gt=0, description="Badges in one catalog")
+    catalog_max_cpes_per_badge: int = Field(default=100, gt=0, description="CPEs of one badge")
+    catalog_max_indicators_per_cpe: int = Field(
+        default=100, gt=0, description="Indicators of one CPE"
+    )
     access_token_ttl_seconds: int = Field(default=3600, gt=0, le=86400)
     webhook_trusted_hosts: list[str] = Field(
         default_factory=list,
@@ -110,6 +118,15 @@ class Settings(BaseSettings):
         default=30.0, gt=0, description="First retry delay; each next one doubles"
     )
     webhook_poll_seconds: float = Field(default=2.0, gt=0)
+    job_lease_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="How long an award job stays with the process running it without news; "
+        "after that another process may take it over",
+    )
+    job_poll_seconds: float = Field(
+        default=5.0, gt=0, description="How often a process looks for award jobs nobody runs"
+    )
     expiry_sweep_seconds: float = Field(
         default=60.0, gt=0, description="How often awards past their validUntil are marked expired"
     )

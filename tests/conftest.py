@@ -162,7 +162,10 @@ def live_server(runtime: Runtime) -> Iterator[str]:
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     port = listener.getsockname()[1]
+    from app import gcpause
+
     config = uvicorn.Config(create_app(runtime=runtime), log_level="warning", lifespan="off")
+    gcpause.settle()  # as `xqbadges serve` does before serving
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
     thread.start()

@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Path, Query
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+import anyio.to_thread
+from fastapi import APIRouter, Header, Path, Query, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 from sqlalchemy.orm import Session
 
+from app import gcpause, jsontext
 from app.access.clients import Principal
 from app.api.deps import PrincipalDep, RuntimeDep, SessionDep
+from app.api.errors import JSON_CONTENT_TYPE_HINT
 from app.api.responses import problems
-from app.issuer.award_batches import MAX_BATCH, BatchService, job_actor, start_job_thread
+from app.issuer.award_batches import MAX_BATCH, BatchOutcome, BatchService
 from app.issuer.award_history import AwardHistory
 from app.issuer.award_input import AwardInput, Text
 from app.issuer.awards import Actor, AwardService
 from app.logs import request_id_var
+from app.problems import InvalidRequest, UnsupportedMediaType, json_syntax_item, validation_items
+from app.runtime import Runtime
 
 router = APIRouter(tags=["awards"])
 
@@ -127,41 +133,109 @@ def post_award(
     "/api/v1/awards/batch",
     summary="Award many (up to 10,000; scope awards:write): 200 with per-row results, or "
     "202 with a job for more than 100 rows",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": BatchIn.model_json_schema()}},
+        }
+    },
     responses={202: {"description": "A job; poll its url"}, **problems(401, 403, 413, 422)},
 )
-def post_batch(
-    body: BatchIn,
+async def post_batch(
+    request: Request,
     principal: PrincipalDep,
     runtime: RuntimeDep,
     session: SessionDep,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
+    """Async only to read the body: parsing 10,000 rows, checking and issuing them run on a
+    worker thread, so the event loop keeps answering other requests meanwhile."""
     principal.require("awards:write")
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type and media_type != "application/json" and not media_type.endswith("+json"):
+        raise UnsupportedMediaType(
+            f"this route reads a JSON body, but the request said {media_type}: "
+            + JSON_CONTENT_TYPE_HINT
+        )
+    body = await request.body()
+    actor = actor_for(session, principal)
+    return await anyio.to_thread.run_sync(
+        lambda: _submit_batch(runtime, session, actor, body, idempotency_key)
+    )
+
+
+def _submit_batch(
+    runtime: Runtime, session: Session, actor: Actor, body: bytes, idempotency_key: str | None
+) -> JSONResponse:
+    with gcpause.paused():
+        outcome = _submit(runtime, session, actor, body, idempotency_key)
+    if outcome.status_code == 202 and outcome.body["status"] != "done":
+        runtime.jobs.start(outcome.body["id"])
+    return JSONResponse(outcome.body, status_code=outcome.status_code)
+
+
+def _submit(
+    runtime: Runtime, session: Session, actor: Actor, body: bytes, idempotency_key: str | None
+) -> BatchOutcome:
+    """The parsed rows die with this call, before the collector resumes (see app.gcpause)."""
+    batch = _batch_input(body)
     service = BatchService(session, runtime.settings, runtime.private_keys)
     outcome = service.submit(
-        body.awards,
-        actor_for(session, principal),
-        all_or_nothing=body.all_or_nothing,
+        batch.awards,
+        actor,
+        all_or_nothing=batch.all_or_nothing,
         idempotency_key=idempotency_key,
     )
-    if outcome.status_code == 202 and outcome.body["status"] == "queued":
-        start_job_thread(
-            runtime.sessions, runtime.settings, runtime.private_keys, outcome.body["id"], job_actor
-        )
-    return JSONResponse(outcome.body, status_code=outcome.status_code)
+    session.expunge_all()
+    return outcome
+
+
+def _batch_input(body: bytes) -> BatchIn:
+    try:
+        document = jsontext.loads(body)
+    except json.JSONDecodeError as error:
+        located = json_syntax_item(error)
+        raise InvalidRequest(
+            f"the body is not valid JSON: {located.message}", errors=[located]
+        ) from error
+    except UnicodeDecodeError as error:
+        raise InvalidRequest("the body is not JSON: it is not UTF-8 text") from error
+    except RecursionError as error:
+        raise InvalidRequest("the body is JSON nested too deeply to read") from error
+    try:
+        return BatchIn.model_validate(document)
+    except ValidationError as error:
+        raise InvalidRequest(
+            f"{error.error_count()} problem(s) in the request",
+            errors=validation_items(error.errors()),
+        ) from error
 
 
 @router.get(
     "/api/v1/jobs/{uid}",
     summary="A batch job's progress, and its per-row results once done (scope awards:write)",
-    responses=problems(401, 403, 404),
+    responses={200: {"content": {"application/json": {}}}, **problems(401, 403, 404)},
 )
 def get_job(
     uid: AwardUid, principal: PrincipalDep, runtime: RuntimeDep, session: SessionDep
-) -> dict[str, Any]:
+) -> Response:
+    """Rendered here, on the worker thread: a finished job's 10,000 results are megabytes."""
     principal.require("awards:write")
+    with gcpause.paused():
+        body = _job_json(runtime, session, principal, uid)
+    return Response(body, media_type="application/json")
+
+
+def _job_json(runtime: Runtime, session: Session, principal: Principal, uid: str) -> bytes:
+    """The job's JSON, its results written a row at a time; nothing built here outlives it."""
     service = BatchService(session, runtime.settings, runtime.private_keys)
-    return service.get_job(uid, actor_for(session, principal))
+    job = service.get_job(uid, actor_for(session, principal))
+    session.expunge_all()
+    results = job.pop("results", None)
+    text = json.dumps(job)
+    if results is not None:
+        text = f'{text[:-1]}, "results": {jsontext.dumps(results)}}}'
+    return text.encode()
 
 
 @router.get(

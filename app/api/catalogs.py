@@ -1,21 +1,47 @@
-"""Catalog import over HTTP (JSON or YAML body), atomic like the CLI."""
+"""Catalog import over HTTP (JSON or YAML body), atomic like the CLI.
+
+Parsing, checking and importing a catalog is CPU work that takes seconds for a large one, so it
+runs on a worker thread: the event loop only reads the body, and health checks, verification and
+public pages keep answering meanwhile. A catalog is bounded in bytes (413) and in badges, CPEs
+per badge and indicators per CPE (422 ``catalog-too-large``), checked before the costly part.
+"""
 
 from __future__ import annotations
 
 import hashlib
 from typing import Annotated
 
+import anyio.to_thread
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
+from sqlalchemy.orm import Session
 
+from app import gcpause
+from app.access.clients import Principal
 from app.api.deps import PrincipalDep, RuntimeDep, SessionDep
 from app.api.responses import problems
-from app.catalog.loader import CatalogError, CatalogFormat, parse_catalog_text
+from app.catalog.loader import (
+    CatalogError,
+    CatalogFormat,
+    CatalogLimits,
+    CatalogTooLarge,
+    parse_catalog_text,
+)
 from app.issuer.catalog_import import catalog_problem, import_catalog
 from app.issuer.issuers import get_issuer
-from app.problems import UnsupportedMediaType
+from app.problems import Problem, UnsupportedMediaType
+from app.runtime import Runtime
+from app.store.models import Issuer
 
 router = APIRouter(tags=["catalog"])
+
+
+class CatalogTooLargeProblem(Problem):
+    status, code, title = 422, "catalog-too-large", "The catalog is too large"
+
+
+class CatalogBodyTooLarge(Problem):
+    status, code, title = 413, "catalog-too-large", "The catalog is too large"
 
 
 class ImportedBadgeOut(BaseModel):
@@ -73,8 +99,46 @@ async def post_catalog(
     if file_format is None:
         raise UnsupportedMediaType("send the catalog as application/json or application/yaml")
     body = await request.body()
+    limit = runtime.settings.catalog_max_bytes
+    if len(body) > limit:
+        raise CatalogBodyTooLarge(f"the catalog is {len(body)} bytes; at most {limit}")
+    return await anyio.to_thread.run_sync(
+        lambda: _import_paused(runtime, session, principal, target, body, file_format)
+    )
+
+
+def _import_paused(
+    runtime: Runtime,
+    session: Session,
+    principal: Principal,
+    target: Issuer,
+    body: bytes,
+    file_format: CatalogFormat,
+) -> CatalogImportOut:
+    with gcpause.paused():
+        return _import(runtime, session, principal, target, body, file_format)
+
+
+def _import(
+    runtime: Runtime,
+    session: Session,
+    principal: Principal,
+    target: Issuer,
+    body: bytes,
+    file_format: CatalogFormat,
+) -> CatalogImportOut:
+    settings = runtime.settings
+    limits = CatalogLimits(
+        badges=settings.catalog_max_badges,
+        cpes_per_badge=settings.catalog_max_cpes_per_badge,
+        indicators_per_cpe=settings.catalog_max_indicators_per_cpe,
+    )
     try:
-        catalog = parse_catalog_text(body, file_format=file_format, source="request body")
+        catalog = parse_catalog_text(
+            body, file_format=file_format, source="request body", limits=limits
+        )
+    except CatalogTooLarge as error:
+        raise CatalogTooLargeProblem(str(error)) from error
     except CatalogError as error:
         raise catalog_problem(error) from error
     summary = import_catalog(
@@ -86,7 +150,7 @@ async def post_catalog(
         actor=f"client:{principal.client_id}",
     )
     session.commit()
-    base = runtime.settings.public_base_url
+    base = settings.public_base_url
     return CatalogImportOut(
         importId=summary.import_id,
         issuer=target.slug,

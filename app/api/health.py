@@ -14,7 +14,8 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz", summary="The process is alive")
-def healthz() -> dict[str, str]:
+async def healthz() -> dict[str, str]:
+    """On the event loop itself, not the worker threads: it answers while they are all busy."""
     return {"status": "ok"}
 
 

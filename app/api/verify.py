@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from starlette.datastructures import UploadFile
 
+from app import jsontext
 from app.api.deps import RuntimeDep
 from app.api.errors import JSON_CONTENT_TYPE_HINT
 from app.api.responses import problems
@@ -224,7 +225,7 @@ async def read_verify_input(request: Request) -> tuple[Any, str | None, Source |
             "send application/json ({credential} or {url}) or multipart/form-data (file)"
         )
     try:
-        document = json.loads(await request.body())
+        document = await anyio.to_thread.run_sync(jsontext.loads, await request.body())
     except json.JSONDecodeError as error:
         located = json_syntax_item(error)
         raise InvalidRequest(

@@ -99,8 +99,13 @@ def _too_deep() -> Finding:
     return Finding((), "the document is nested too deeply to be a catalog", 1)
 
 
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's parser when PyYAML was built with it: the same safe constructors, parsing about ten
+times faster than the pure-Python one (a 5 MB catalog would otherwise take most of a minute)."""
+
+
 def read_yaml(text: str) -> Document:
-    loader = yaml.SafeLoader(text)
+    loader = _SafeLoader(text)
     lines: dict[Path, int] = {}
     findings: list[Finding] = []
     try:

@@ -9,6 +9,7 @@ A missing file is not a catalog problem: `load_catalog_file` lets `OSError` thro
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path as FilePath
 
@@ -23,7 +24,9 @@ __all__ = [
     "DEFAULT_CATALOG_PATH",
     "CatalogError",
     "CatalogFormat",
+    "CatalogLimits",
     "CatalogProblem",
+    "CatalogTooLarge",
     "default_catalog",
     "format_for_filename",
     "load_catalog_file",
@@ -109,14 +112,62 @@ def _check(document: Document, source: str) -> Catalog:
     return catalog_from_data(document.data)
 
 
+@dataclass(frozen=True)
+class CatalogLimits:
+    """How much one catalog may hold; checked on the parsed data before the (much costlier)
+    schema and rule checks, so an oversized upload is refused cheaply."""
+
+    badges: int
+    cpes_per_badge: int
+    indicators_per_cpe: int
+
+
+class CatalogTooLarge(Exception):
+    """The catalog holds more than its limits allow; the message says which and where."""
+
+
+def _list(value: object, key: str) -> list[object]:
+    found = value.get(key) if isinstance(value, dict) else None
+    return found if isinstance(found, list) else []
+
+
+def check_limits(data: object, limits: CatalogLimits) -> None:
+    badges = _list(data, "badges")
+    if len(badges) > limits.badges:
+        raise CatalogTooLarge(f"the catalog has {len(badges)} badges; at most {limits.badges}")
+    for index, badge in enumerate(badges):
+        cpes = _list(badge, "cpes")
+        if len(cpes) > limits.cpes_per_badge:
+            raise CatalogTooLarge(
+                f"badges[{index}] has {len(cpes)} CPEs; at most {limits.cpes_per_badge}"
+            )
+        for number, cpe in enumerate(cpes):
+            indicators = _list(cpe, "indicators")
+            if len(indicators) > limits.indicators_per_cpe:
+                raise CatalogTooLarge(
+                    f"badges[{index}].cpes[{number}] has {len(indicators)} indicators; "
+                    f"at most {limits.indicators_per_cpe}"
+                )
+
+
 def parse_catalog(data: object, *, source: str) -> Catalog:
     """Check already-parsed data (e.g. a JSON request body); `source` names it in problems."""
     return _check(Document(data=data), source)
 
 
-def parse_catalog_text(content: str | bytes, *, file_format: CatalogFormat, source: str) -> Catalog:
-    """Check a catalog given as text or bytes (UTF-8), e.g. an uploaded file."""
-    return _check(read_document(content, file_format), source)
+def parse_catalog_text(
+    content: str | bytes,
+    *,
+    file_format: CatalogFormat,
+    source: str,
+    limits: CatalogLimits | None = None,
+) -> Catalog:
+    """Check a catalog given as text or bytes (UTF-8), e.g. an uploaded file; with ``limits``,
+    a catalog beyond them raises `CatalogTooLarge` before it is checked."""
+    document = read_document(content, file_format)
+    if limits is not None and document.readable:
+        check_limits(document.data, limits)
+    return _check(document, source)
 
 
 def load_catalog_file(path: FilePath | str) -> Catalog:

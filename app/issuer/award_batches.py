@@ -3,12 +3,16 @@
 Every row is checked (shape, issuer, badge, CPEs) before anything is issued, and each row's
 problems carry its index. With ``allOrNothing`` one bad row stops the whole batch; otherwise the
 good rows are issued and the bad ones reported. Small batches answer at once; large ones become
-a job that a background worker runs and ``GET /api/v1/jobs/{id}`` reports on.
+a job that a background runner works through (app.issuer.job_runner) and
+``GET /api/v1/jobs/{id}`` reports on.
 
 Rows are issued under their own idempotency keys (the batch key or the job id, then ``#`` and
 the row index), so a re-sent batch, or a job run again after a crash, never doubles an award.
 A job commits a chunk of ``CHUNK`` rows at a time: a crash loses at most the chunk under way,
 which the resumed job issues again.
+
+Problems are gathered per row as they are found, so collating them stays linear in the batch; a
+refused batch lists at most ``MAX_LISTED_PROBLEMS`` of them and counts the rest.
 """
 
 from __future__ import annotations
@@ -16,16 +20,14 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import threading
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from app.issuer.award_input import AwardInput
 from app.issuer.awards import Actor, AwardOutcome, AwardService, IdempotencyKeyReused
@@ -43,6 +45,11 @@ INLINE_LIMIT = 100
 CHUNK = 100
 """Rows of a job issued in one transaction (one claim of status positions, one insert of each
 kind of row)."""
+MAX_LISTED_PROBLEMS = 100
+"""Problems a refused batch lists; ``problemCount`` and ``invalidRows`` count them all."""
+
+RowProblems = dict[int, list[ProblemItem]]
+"""The problems of each invalid row, by the row's index in the batch."""
 
 
 @dataclass(frozen=True)
@@ -89,29 +96,24 @@ class BatchService:
                     raise IdempotencyKeyReused("this Idempotency-Key named another batch")
                 return BatchOutcome(202, self.job_body(existing))
         parsed, problems = self.validate(rows, actor)
-        if problems and all_or_nothing:
-            raise InvalidRequest(
-                f"{len({p.location.split(']')[0] for p in problems})} row(s) are not valid; "
-                "nothing was issued (allOrNothing)",
-                errors=problems,
-            )
+        if problems and (all_or_nothing or len(problems) == len(rows)):
+            raise _refused(problems, all_or_nothing=all_or_nothing)
         if len(rows) <= INLINE_LIMIT:
             valid = [(index, request) for index, request in enumerate(parsed) if request]
             issued = self.issue_rows(valid, actor, lambda index: _row_key(idempotency_key, index))
             results = sorted(
-                issued
-                + [_failed_row(index, problems) for index, row in enumerate(parsed) if not row],
+                issued + [_failed_row(index, items) for index, items in problems.items()],
                 key=lambda row: int(row["index"]),
             )
             return BatchOutcome(200, {"results": results, "summary": _summary(results)})
-        job = self._create_job(rows, actor, idempotency_key, digest, problems, parsed)
+        job = self._create_job(rows, actor, idempotency_key, digest, problems)
         return BatchOutcome(202, self.job_body(job))
 
     def validate(
         self, rows: list[dict[str, Any]], actor: Actor
-    ) -> tuple[list[AwardInput | None], list[ProblemItem]]:
+    ) -> tuple[list[AwardInput | None], RowProblems]:
         parsed: list[AwardInput | None] = []
-        problems: list[ProblemItem] = []
+        problems: RowProblems = {}
         for index, row in enumerate(rows):
             try:
                 request = AwardInput.model_validate(row)
@@ -119,7 +121,7 @@ class BatchService:
             except (ValidationError, Problem) as error:
                 if isinstance(error, Problem) and error.status not in (403, 404, 422):
                     raise
-                problems.extend(_row_problems(index, error))
+                problems[index] = _row_problems(index, error)
                 parsed.append(None)
                 continue
             parsed.append(request)
@@ -146,10 +148,9 @@ class BatchService:
         actor: Actor,
         key: str | None,
         digest: str,
-        problems: list[ProblemItem],
-        parsed: list[AwardInput | None],
+        problems: RowProblems,
     ) -> AwardJob:
-        results = [_failed_row(index, problems) for index, row in enumerate(parsed) if row is None]
+        results = [_failed_row(index, items) for index, items in problems.items()]
         job = AwardJob(
             uid=str(uuid.uuid4()),
             client_id=actor.client_id,
@@ -187,69 +188,10 @@ class BatchService:
         return body
 
     def get_job(self, uid: str, actor: Actor) -> dict[str, Any]:
-        job = self.jobs.by_uid(uid)
+        job = self.jobs.status_of(uid)
         if job is None or job.client_id != actor.client_id:
             raise NotFound(f"there is no job {uid!r}")
         return self.job_body(job)
-
-
-def run_job(
-    sessions: sessionmaker[Session],
-    settings: Settings,
-    keys: PrivateKeyCache,
-    job_uid: str,
-    actor_for: Callable[[Session, AwardJob], Actor],
-) -> None:
-    """Work through a job's rows; safe to run again after a crash (rows replay by key)."""
-    with sessions() as session:
-        jobs = JobRepository(session)
-        job = jobs.by_uid(job_uid)
-        if job is None or job.status == "done":
-            return
-        job.status = "running"
-        session.commit()
-        actor = actor_for(session, job)
-        service = BatchService(session, settings, keys)
-        failed = {row["index"] for row in job.results}
-        results = list(job.results)
-        for start in range(0, len(job.rows), CHUNK):
-            chunk = [
-                (index, AwardInput.model_validate(job.rows[index]))
-                for index in range(start, min(start + CHUNK, len(job.rows)))
-                if index not in failed
-            ]
-            results += service.issue_rows(chunk, actor, lambda index: f"job:{job_uid}#{index}")
-            jobs.progress(job.id, processed=min(start + CHUNK, len(job.rows)))
-            session.commit()
-        job = jobs.by_uid(job_uid)
-        assert job is not None
-        job.results = results
-        job.processed = job.total
-        job.status = "done"
-        job.finished_at = datetime.now(UTC)
-        session.commit()
-
-
-def start_job_thread(
-    sessions: sessionmaker[Session],
-    settings: Settings,
-    keys: PrivateKeyCache,
-    job_uid: str,
-    actor_for: Callable[[Session, AwardJob], Actor],
-) -> threading.Thread:
-    def work() -> None:
-        try:
-            run_job(sessions, settings, keys, job_uid, actor_for)
-        except Exception:
-            log.exception("award job %s stopped; it resumes when the service restarts", job_uid)
-
-    thread = threading.Thread(target=work, name=f"award-job-{job_uid}", daemon=True)
-    thread.start()
-    return thread
-
-
-def unfinished_jobs(session: Session) -> list[str]:
-    return [job.uid for job in JobRepository(session).unfinished()]
 
 
 def job_actor(session: Session, job: AwardJob) -> Actor:
@@ -271,18 +213,34 @@ def _row_key(batch_key: str | None, index: int) -> str | None:
     return None if batch_key is None else f"{batch_key}#{index}"
 
 
-def _failed_row(index: int, problems: list[ProblemItem]) -> dict[str, Any]:
-    prefix = f"$.awards[{index}]"
+def _failed_row(index: int, items: list[ProblemItem]) -> dict[str, Any]:
     return {
         "index": index,
         "status": 422,
         "code": "validation-error",
-        "errors": [
-            item.as_dict()
-            for item in problems
-            if item.location == prefix or item.location.startswith((prefix + ".", prefix + "["))
-        ],
+        "errors": [item.as_dict() for item in items],
     }
+
+
+def _refused(problems: RowProblems, *, all_or_nothing: bool) -> InvalidRequest:
+    """The whole batch refused: the first problems in row order, and how many there are."""
+    count = sum(len(items) for items in problems.values())
+    listed: list[ProblemItem] = []
+    for index in sorted(problems):
+        listed.extend(problems[index][: MAX_LISTED_PROBLEMS - len(listed)])
+        if len(listed) >= MAX_LISTED_PROBLEMS:
+            break
+    reason = "allOrNothing" if all_or_nothing else "no row is valid"
+    return InvalidRequest(
+        f"{len(problems)} row(s) are not valid; nothing was issued ({reason})"
+        + (
+            f"; the first {len(listed)} of {count} problems are listed"
+            if count > len(listed)
+            else ""
+        ),
+        errors=listed,
+        extensions={"invalidRows": len(problems), "problemCount": count},
+    )
 
 
 def _row_result(index: int, answer: AwardOutcome | Problem) -> dict[str, Any]:

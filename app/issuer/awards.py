@@ -333,7 +333,10 @@ class AwardService:
         """Sign and stage the drafts' awards with their learners, events, idempotency records
         and webhook deliveries; nothing is committed but the status positions. A draft refused
         here (its recipient's identifiers name two learners, or signing refuses the credential)
-        leaves nothing staged."""
+        leaves nothing staged. A signing key that cannot sign stops the whole call before a
+        position is claimed."""
+        for issuer in {draft.issuer.id: draft.issuer for draft in drafts}.values():
+            self.signer.ensure_key(issuer)
         positions = self._positions(drafts)
         known = _KnownLearners(
             self.learners.matching(

@@ -3,7 +3,9 @@
 Private keys never enter the database, a log line or a response: the database holds only the
 public half and the file name. Files are PKCS#8 PEM, created with mode 0600, and encrypted when a
 passphrase is configured. A key file that other users can read is refused, as a leaked signing key
-lets anyone issue badges in the issuer's name.
+lets anyone issue badges in the issuer's name: the check runs before every signature, not only
+when a key is first loaded, so a file whose mode is loosened while the service runs stops signing
+at once (503 ``signing-key-unsafe``) until its mode is 0600 again.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+
+from app.problems import Problem
 
 KeyAlgorithm = Literal["Ed25519", "RSA"]
 StoredPrivateKey = Ed25519PrivateKey | RSAPrivateKey
@@ -39,6 +43,18 @@ KEYS_GITIGNORE = "*\n!README.md\n!.gitignore\n"
 
 class KeyStoreError(Exception):
     """A key file is missing, unreadable, insecure or outside the keys directory."""
+
+
+class KeyFileUnsafe(KeyStoreError):
+    """A key file other users may read or write."""
+
+
+class SigningKeyUnsafe(Problem):
+    status, code, title = 503, "signing-key-unsafe", "Signing is stopped"
+
+
+class SigningKeyUnavailable(Problem):
+    status, code, title = 503, "signing-key-unavailable", "Signing is stopped"
 
 
 class KeyStore:
@@ -92,7 +108,7 @@ class KeyStore:
         except FileNotFoundError as exc:
             raise KeyStoreError(f"key file {file_name} is missing from {self.directory}") from exc
         if mode & (stat.S_IRWXG | stat.S_IRWXO):
-            raise KeyStoreError(
+            raise KeyFileUnsafe(
                 f"key file {file_name} is accessible to other users (mode {stat.filemode(mode)}); "
                 "run: chmod 600 on it"
             )
@@ -132,9 +148,21 @@ class PrivateKeyCache:
         self._lock = threading.Lock()
 
     def get(self, file_name: str) -> StoredPrivateKey:
-        with self._lock:
-            key = self._keys.get(file_name)
-            if key is None:
-                key = self._keystore.load(file_name)
-                self._keys[file_name] = key
-            return key
+        """The key, once its file is still private; a 503 problem, naming the file, if not."""
+        try:
+            with self._lock:
+                key = self._keys.get(file_name)
+                if key is None:
+                    key = self._keystore.load(file_name)
+                    self._keys[file_name] = key
+                else:
+                    self._keystore.check_permissions(file_name)
+                return key
+        except KeyFileUnsafe as error:
+            raise SigningKeyUnsafe(
+                f"signing is stopped: {error}", headers={"Retry-After": "60"}
+            ) from error
+        except KeyStoreError as error:
+            raise SigningKeyUnavailable(
+                f"signing is stopped: {error}", headers={"Retry-After": "60"}
+            ) from error

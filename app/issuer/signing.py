@@ -112,6 +112,11 @@ class CredentialSigner:
                 f"{len(problems)} problem(s) in the credential; nothing was signed", problems
             )
 
+    def ensure_key(self, issuer: Issuer) -> None:
+        """Refuse (503) before anything is written when the issuer's signing key cannot sign."""
+        key, _method = self.identity.verification_method(issuer, "Ed25519")
+        self.keys.get(key.private_key_file)
+
     def sign(
         self,
         issuer: Issuer,

@@ -9,6 +9,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from app import jsontext
+
 
 def _prepare_sqlite_file(url: str) -> None:
     database = make_url(url).database
@@ -26,13 +28,28 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def make_engine(url: str) -> Engine:
-    """Create an engine; SQLite gets foreign keys, WAL and a busy timeout for concurrent writers."""
+    """Create an engine; SQLite gets foreign keys, WAL and a busy timeout for concurrent writers.
+
+    JSON columns (a job's 10,000 rows) go through `app.jsontext`, which lets the event loop run
+    while a large value is read or written."""
     if url.startswith("sqlite"):
         _prepare_sqlite_file(url)
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False},
+            json_serializer=jsontext.dumps,
+            json_deserializer=jsontext.loads,
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=20,
+        json_serializer=jsontext.dumps,
+        json_deserializer=jsontext.loads,
+    )
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -288,7 +288,9 @@ class AwardJob(Base):
     """A large batch of awards worked through in the background, row by row.
 
     Each row is issued under its own idempotency key, so a job interrupted by a crash is
-    simply run again from the start when the service restarts: rows already committed replay.
+    simply run again from the start: rows already committed replay. One runner at a time holds
+    the job: ``owner`` until ``lease_until``, renewed (``heartbeat_at``) before every chunk; a
+    job whose lease has run out may be taken over (see app.issuer.job_runner).
     """
 
     __tablename__ = "award_jobs"
@@ -307,6 +309,9 @@ class AwardJob(Base):
     results: Mapped[list[Any]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    owner: Mapped[str | None] = mapped_column(String(100))
+    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class WebhookEndpoint(Base):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, delete, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from app.store.models import (
     AccessToken,
@@ -503,6 +504,10 @@ class IdempotencyRepository:
         self.session.add(record)
 
 
+def _rowcount(result: object) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 class JobRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -515,14 +520,84 @@ class JobRepository:
             select(AwardJob).where(AwardJob.client_id == client_id, AwardJob.idempotency_key == key)
         ).one_or_none()
 
-    def unfinished(self) -> Sequence[AwardJob]:
+    def status_of(self, uid: str) -> AwardJob | None:
+        """The job without its rows (megabytes for 10,000 of them), for progress reports."""
         return self.session.scalars(
-            select(AwardJob).where(AwardJob.status != "done").order_by(AwardJob.id)
+            select(AwardJob).options(defer(AwardJob.rows)).where(AwardJob.uid == uid)
+        ).one_or_none()
+
+    def rows_of(self, job_id: int) -> list[Any]:
+        rows: list[Any] = self.session.execute(
+            select(AwardJob.rows).where(AwardJob.id == job_id)
+        ).scalar_one()
+        return rows
+
+    def claimable(self, now: datetime) -> Sequence[str]:
+        """Unfinished jobs nobody holds: never taken, or their holder's lease has run out."""
+        return self.session.scalars(
+            select(AwardJob.uid)
+            .where(
+                AwardJob.status != "done",
+                or_(AwardJob.lease_until.is_(None), AwardJob.lease_until < now),
+            )
+            .order_by(AwardJob.id)
         ).all()
 
-    def progress(self, job_id: int, *, processed: int) -> None:
+    def claim(self, uid: str, owner: str, now: datetime, until: datetime) -> bool:
+        """Take (or keep) the job with one conditional UPDATE: it succeeds for one claimant only
+        while the job is unfinished and free, or already ``owner``'s."""
+        result = self.session.execute(
+            update(AwardJob)
+            .where(
+                AwardJob.uid == uid,
+                AwardJob.status != "done",
+                or_(
+                    AwardJob.lease_until.is_(None),
+                    AwardJob.lease_until < now,
+                    AwardJob.owner == owner,
+                ),
+            )
+            .values(owner=owner, lease_until=until, heartbeat_at=now, status="running")
+            .execution_options(synchronize_session=False)
+        )
+        return _rowcount(result) == 1
+
+    def renew(
+        self, job_id: int, owner: str, now: datetime, until: datetime, processed: int
+    ) -> bool:
+        """Record progress and extend the lease; False when another runner holds the job."""
+        result = self.session.execute(
+            update(AwardJob)
+            .where(AwardJob.id == job_id, AwardJob.owner == owner)
+            .values(processed=processed, lease_until=until, heartbeat_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return _rowcount(result) == 1
+
+    def finish(self, job_id: int, owner: str, results: list[Any], now: datetime) -> bool:
+        result = self.session.execute(
+            update(AwardJob)
+            .where(AwardJob.id == job_id, AwardJob.owner == owner)
+            .values(
+                results=results,
+                processed=AwardJob.total,
+                status="done",
+                finished_at=now,
+                owner=None,
+                lease_until=None,
+                heartbeat_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return _rowcount(result) == 1
+
+    def release(self, job_id: int, owner: str) -> None:
+        """Give the job up (a process shutting down) so another runner may take it at once."""
         self.session.execute(
-            update(AwardJob).where(AwardJob.id == job_id).values(processed=processed)
+            update(AwardJob)
+            .where(AwardJob.id == job_id, AwardJob.owner == owner)
+            .values(owner=None, lease_until=None)
+            .execution_options(synchronize_session=False)
         )
 
     def add(self, job: AwardJob) -> AwardJob:

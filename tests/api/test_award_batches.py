@@ -125,3 +125,41 @@ def test_a_row_repeated_in_one_batch_is_issued_once(client, writer):
     body = client.post("/api/v1/awards/batch", json={"awards": batch}, headers=writer).json()
     assert [row["status"] for row in body["results"]] == [201, 201, 200]
     assert body["results"][2]["id"] == body["results"][0]["id"]
+
+
+@pytest.mark.parametrize("all_or_nothing", [False, True])
+def test_a_batch_of_10000_invalid_rows_is_refused_with_every_problem_counted(
+    client, writer, all_or_nothing
+):
+    batch = rows(10_000, results=[{"cpe": "999x", "level": "demonstrated"}])
+    batch[7]["results"] = [{"cpe": cpe, "level": "demonstrated"} for cpe in ("998x", "999x")]
+    response = client.post(
+        "/api/v1/awards/batch",
+        json={"awards": batch, "allOrNothing": all_or_nothing},
+        headers=writer,
+    )
+    body = assert_problem(response, 422, "validation-error")
+    assert body["invalidRows"] == 10_000
+    assert body["problemCount"] == 10_001
+    assert len(body["errors"]) == 100
+    assert body["errors"][0]["location"] == "$.awards[0].results[0].cpe"
+    assert {error["location"].split("]")[0] for error in body["errors"]} < {
+        f"$.awards[{index}" for index in range(100)
+    }
+    assert len(response.content) < 50_000
+    assert client.get("/api/v1/awards", headers=writer).json()["awards"] == []
+
+
+def test_a_job_reports_each_invalid_row_with_its_own_problems_only(client, writer):
+    batch = rows(150)
+    for index in range(0, 150, 3):
+        batch[index]["achievement"] = "M999"
+    response = client.post("/api/v1/awards/batch", json={"awards": batch}, headers=writer)
+    assert response.status_code == 202, response.text
+    job = wait_for_job(client, writer, response.json()["url"])
+    assert job["summary"] == {"issued": 100, "alreadyIssued": 0, "failed": 50}
+    for row in job["results"]:
+        if row["index"] % 3 == 0:
+            assert [error["location"] for error in row["errors"]] == [
+                f"$.awards[{row['index']}].achievement"
+            ]

@@ -23,6 +23,8 @@ from app.store.models import Award
 from tests.api.test_award_batches import rows
 
 ROWS = 300
+LEASE_SECONDS = 3
+"""The killed process's lease: the restarted one takes the job over once it has run out."""
 
 
 def free_port() -> int:
@@ -43,6 +45,8 @@ class Service:
             "XQB_KEYS_DIR": str(settings.keys_dir),
             "XQB_PUBLIC_BASE_URL": settings.public_base_url,
             "XQB_LOG_LEVEL": "WARNING",
+            "XQB_JOB_LEASE_SECONDS": str(LEASE_SECONDS),
+            "XQB_JOB_POLL_SECONDS": "0.5",
         }
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -80,9 +84,9 @@ def service(runtime: Runtime, settings: Settings) -> Iterator[Service]:
     running.stop()
 
 
-def token(runtime: Runtime, url: str) -> dict[str, str]:
+def token(runtime: Runtime, url: str, scopes: str = "awards:write") -> dict[str, str]:
     with runtime.sessions() as session:
-        made = create_client(session, get_issuer(session, "xq"), name="t", scopes="awards:write")
+        made = create_client(session, get_issuer(session, "xq"), name="t", scopes=scopes)
         session.commit()
         pair = (made.client.client_id, made.client_secret)
     answer = httpx.post(f"{url}/oauth/token", data={"grant_type": "client_credentials"}, auth=pair)
