@@ -98,6 +98,8 @@ class BatchService:
         parsed, problems = self.validate(rows, actor)
         if problems and (all_or_nothing or len(problems) == len(rows)):
             raise _refused(problems, all_or_nothing=all_or_nothing)
+        if idempotency_key is None:
+            _require_repeatable(parsed)
         if len(rows) <= INLINE_LIMIT:
             valid = [(index, request) for index, request in enumerate(parsed) if request]
             issued = self.issue_rows(valid, actor, lambda index: _row_key(idempotency_key, index))
@@ -220,6 +222,28 @@ def _failed_row(index: int, items: list[ProblemItem]) -> dict[str, Any]:
         "code": "validation-error",
         "errors": [item.as_dict() for item in items],
     }
+
+
+class BatchNotRepeatable(Problem):
+    status, code, title = 422, "batch-not-repeatable", "A re-sent batch would award twice"
+
+
+def _require_repeatable(parsed: Sequence[AwardInput | None]) -> None:
+    """Refuse a batch that a retry would issue again: without an Idempotency-Key, only rows
+    with a ``sourceAwardId`` are recognised when sent a second time."""
+    unnamed = [
+        index for index, row in enumerate(parsed) if row is not None and not row.source_award_id
+    ]
+    if unnamed:
+        raise BatchNotRepeatable(
+            f"{len(unnamed)} row(s) have no sourceAwardId and the request has no "
+            "Idempotency-Key, so sending the batch again would award them twice; give each row "
+            "its sourceAwardId or send an Idempotency-Key header",
+            errors=[
+                ProblemItem(f"$.awards[{index}].sourceAwardId", "missing, and no Idempotency-Key")
+                for index in unnamed[:MAX_LISTED_PROBLEMS]
+            ],
+        )
 
 
 def _refused(problems: RowProblems, *, all_or_nothing: bool) -> InvalidRequest:

@@ -163,3 +163,21 @@ def test_a_job_reports_each_invalid_row_with_its_own_problems_only(client, write
             assert [error["location"] for error in row["errors"]] == [
                 f"$.awards[{row['index']}].achievement"
             ]
+
+
+def test_a_batch_a_retry_would_double_is_refused_and_issues_nothing(client, writer, reader):
+    batch = rows(3)
+    del batch[1]["sourceAwardId"]
+    response = client.post("/api/v1/awards/batch", json={"awards": batch}, headers=writer)
+    body = assert_problem(response, 422, "batch-not-repeatable")
+    assert [error["location"] for error in body["errors"]] == ["$.awards[1].sourceAwardId"]
+    assert client.get("/api/v1/awards", headers=reader).json()["awards"] == []
+
+
+def test_an_idempotency_key_makes_rows_without_source_ids_safe_to_resend(client, writer, reader):
+    batch = [{k: v for k, v in row.items() if k != "sourceAwardId"} for row in rows(3)]
+    headers = {**writer, "Idempotency-Key": "term-1-upload"}
+    first = client.post("/api/v1/awards/batch", json={"awards": batch}, headers=headers)
+    again = client.post("/api/v1/awards/batch", json={"awards": batch}, headers=headers)
+    assert first.status_code == again.status_code == 200
+    assert len(client.get("/api/v1/awards", headers=reader).json()["awards"]) == 3
