@@ -50,6 +50,14 @@ def test_swagger_ui_renders_the_operations_offline(offline: Offline) -> None:
     assert offline.errors == []
 
 
+# ReDoc's bundle always draws the Redocly logo from its CDN in the menu's footer (and hides it
+# when it fails to load). The policy refusing it is the policy working: the only error allowed.
+REDOC_LOGO_REFUSED = re.compile(
+    r"^Loading the image 'https://cdn\.redoc\.ly/redoc/logo-mini\.svg' violates the following "
+    r"Content Security Policy directive: \"img-src 'self' data:\""
+)
+
+
 def test_redoc_renders_the_operations_offline(offline: Offline) -> None:
     offline.tab.open("/redoc")
     operation = offline.tab.page.get_by_role(
@@ -57,4 +65,4 @@ def test_redoc_renders_the_operations_offline(offline: Offline) -> None:
     )
     expect(operation).to_be_visible(timeout=15000)
     assert offline.blocked == []
-    assert offline.errors == []
+    assert [error for error in offline.errors if not REDOC_LOGO_REFUSED.match(error)] == []
