@@ -6,6 +6,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +75,22 @@ def postgres_template(postgres_server_url: str) -> Iterator[str]:
     admin.dispose()
 
 
+@contextmanager
+def _postgres_database(server_url: str, template: str | None = None) -> Iterator[str]:
+    """A new database on the test server (a copy of ``template``, or empty), dropped after."""
+    name = f"xqb_test_{uuid.uuid4().hex[:12]}"
+    admin = _admin_engine(server_url)
+    with admin.connect() as connection:
+        copy = f" TEMPLATE {template}" if template else ""
+        connection.execute(text(f"CREATE DATABASE {name}{copy}"))
+    try:
+        yield make_url(server_url).set(database=name).render_as_string(False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, migrated database for one test, on each backend in turn."""
@@ -85,16 +102,18 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         return
     server_url: str = request.getfixturevalue("postgres_server_url")
     template_name: str = request.getfixturevalue("postgres_template")
-    name = f"xqb_test_{uuid.uuid4().hex[:12]}"
-    admin = _admin_engine(server_url)
-    with admin.connect() as connection:
-        connection.execute(text(f"CREATE DATABASE {name} TEMPLATE {template_name}"))
-    try:
-        yield make_url(server_url).set(database=name).render_as_string(False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        admin.dispose()
+    with _postgres_database(server_url, template_name) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database with no schema at all, on each backend in turn (for migrations, bootstrap)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    with _postgres_database(request.getfixturevalue("postgres_server_url")) as url:
+        yield url
 
 
 @pytest.fixture

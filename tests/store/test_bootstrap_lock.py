@@ -4,13 +4,9 @@ and find it done; none crashes on a unique constraint."""
 from __future__ import annotations
 
 import threading
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
 from app.bootstrap import BootstrapReport, bootstrap
 from app.runtime import Runtime
@@ -20,27 +16,10 @@ from app.store.models import Achievement, Issuer
 REPLICAS = 4
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database: no schema at all."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'fresh.db'}"
-        return
-    server_url: str = request.getfixturevalue("postgres_server_url")
-    name = f"xqb_fresh_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f"CREATE DATABASE {name}"))
-    try:
-        yield make_url(server_url).set(database=name).render_as_string(False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        admin.dispose()
-
-
-def test_replicas_starting_together_bootstrap_once(fresh_url: str, tmp_path: Path) -> None:
-    settings = Settings(database_url=fresh_url, keys_dir=tmp_path / "keys", key_passphrase=None)
+def test_replicas_starting_together_bootstrap_once(empty_database_url: str, tmp_path: Path) -> None:
+    settings = Settings(
+        database_url=empty_database_url, keys_dir=tmp_path / "keys", key_passphrase=None
+    )
     runtimes = [Runtime.from_settings(settings) for _ in range(REPLICAS)]
     start = threading.Barrier(REPLICAS)
     reports: list[BootstrapReport] = []
