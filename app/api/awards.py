@@ -15,14 +15,14 @@ from sqlalchemy.orm import Session
 from app import gcpause, jsontext
 from app.access.clients import Principal
 from app.api.deps import PrincipalDep, RuntimeDep, SessionDep
-from app.api.errors import JSON_CONTENT_TYPE_HINT
+from app.api.errors import JSON_CONTENT_TYPE_HINT, parse_json_body
 from app.api.responses import problems
 from app.issuer.award_batches import MAX_BATCH, BatchOutcome, BatchService
 from app.issuer.award_history import AwardHistory
 from app.issuer.award_input import AwardInput, Text
 from app.issuer.awards import Actor, AwardService
 from app.logs import request_id_var
-from app.problems import InvalidRequest, UnsupportedMediaType, json_syntax_item, validation_items
+from app.problems import InvalidRequest, UnsupportedMediaType, validation_items
 from app.runtime import Runtime
 
 router = APIRouter(tags=["awards"])
@@ -191,17 +191,7 @@ def _submit(
 
 
 def _batch_input(body: bytes) -> BatchIn:
-    try:
-        document = jsontext.loads(body)
-    except json.JSONDecodeError as error:
-        located = json_syntax_item(error)
-        raise InvalidRequest(
-            f"the body is not valid JSON: {located.message}", errors=[located]
-        ) from error
-    except UnicodeDecodeError as error:
-        raise InvalidRequest("the body is not JSON: it is not UTF-8 text") from error
-    except RecursionError as error:
-        raise InvalidRequest("the body is JSON nested too deeply to read") from error
+    document = parse_json_body(body)
     try:
         return BatchIn.model_validate(document)
     except ValidationError as error:

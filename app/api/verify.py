@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import codecs
-import json
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -12,16 +11,14 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from starlette.datastructures import UploadFile
 
-from app import jsontext
 from app.api.deps import RuntimeDep
-from app.api.errors import JSON_CONTENT_TYPE_HINT
+from app.api.errors import JSON_CONTENT_TYPE_HINT, parse_json_body
 from app.api.responses import problems
 from app.credentials.baking import extract_baked
 from app.credentials.errors import CredentialError
 from app.problems import (
     InvalidRequest,
     UnsupportedMediaType,
-    json_syntax_item,
     validation_items,
 )
 from app.runtime import Runtime
@@ -224,17 +221,7 @@ async def read_verify_input(request: Request) -> tuple[Any, str | None, Source |
         raise UnsupportedMediaType(
             "send application/json ({credential} or {url}) or multipart/form-data (file)"
         )
-    try:
-        document = await anyio.to_thread.run_sync(jsontext.loads, await request.body())
-    except json.JSONDecodeError as error:
-        located = json_syntax_item(error)
-        raise InvalidRequest(
-            f"the body is not valid JSON: {located.message}", errors=[located]
-        ) from error
-    except UnicodeDecodeError as error:
-        raise InvalidRequest("the body is not JSON: it is not UTF-8 text") from error
-    except RecursionError as error:
-        raise InvalidRequest("the body is JSON nested too deeply to read") from error
+    document = await anyio.to_thread.run_sync(parse_json_body, await request.body())
     try:
         body = VerifyInput.model_validate(document)
     except ValidationError as error:
