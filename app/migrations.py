@@ -12,9 +12,9 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine
 
 from app.settings import Settings
+from app.store.db import make_engine
 
 _PACKAGE = Path(__file__).resolve().parent
 _INSTALLED = _PACKAGE / "alembic"
@@ -50,7 +50,7 @@ def schema_revision(settings: Settings) -> str | None:
     sqlite_file = settings.sqlite_file
     if sqlite_file is not None and not sqlite_file.is_file():
         return None
-    engine = create_engine(settings.database_url)
+    engine = make_engine(settings.database_url, settings.database_connect_timeout_seconds)
     try:
         with engine.connect() as connection:
             heads = MigrationContext.configure(connection).get_current_heads()

@@ -37,7 +37,7 @@ class Runtime:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Runtime:
-        engine = make_engine(settings.database_url)
+        engine = make_engine(settings.database_url, settings.database_connect_timeout_seconds)
         passphrase = settings.key_passphrase.get_secret_value() if settings.key_passphrase else None
         keystore = KeyStore(settings.keys_dir, passphrase)
         sessions = make_session_factory(engine)

@@ -130,6 +130,12 @@ class Settings(BaseSettings):
     expiry_sweep_seconds: float = Field(
         default=60.0, gt=0, description="How often awards past their validUntil are marked expired"
     )
+    database_connect_timeout_seconds: int = Field(
+        default=10,
+        ge=2,
+        le=300,
+        description="How long a PostgreSQL connection attempt may take before it is given up",
+    )
     rate_limits_enabled: bool = Field(
         default=True,
         description="Whether the open endpoints and token issuance are rate limited (429 with "

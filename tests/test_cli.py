@@ -240,3 +240,28 @@ def test_invalid_settings_are_one_line_naming_the_variable(
         "error: invalid settings: XQB_PUBLIC_BASE_URL: public_base_url must be an absolute "
         "http(s) URL\n"
     )
+
+
+def test_a_database_server_that_never_answers_is_given_up_on(
+    monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """A listener that accepts no connection stands for a server whose packets are dropped."""
+    import time
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(0)
+        port = silent.getsockname()[1]
+        monkeypatch.setenv("XQB_DATABASE_URL", f"postgresql+psycopg://xqb@127.0.0.1:{port}/xqb")
+        monkeypatch.setenv("XQB_DATABASE_CONNECT_TIMEOUT_SECONDS", "2")
+        get_settings.cache_clear()
+        started = time.monotonic()
+        try:
+            assert main(["clients", "list"]) == 2
+        finally:
+            get_settings.cache_clear()
+        elapsed = time.monotonic() - started
+    err = capsys.readouterr().err
+    assert err.startswith("error: cannot reach the database at postgresql+psycopg://xqb@")
+    assert err.count("\n") == 1
+    assert elapsed < 30

@@ -27,8 +27,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
+DEFAULT_CONNECT_TIMEOUT_SECONDS = 10
+
+
+def make_engine(url: str, connect_timeout_seconds: int = DEFAULT_CONNECT_TIMEOUT_SECONDS) -> Engine:
     """Create an engine; SQLite gets foreign keys, WAL and a busy timeout for concurrent writers.
+
+    PostgreSQL connections give up after ``connect_timeout_seconds`` (unless the URL sets its
+    own ``connect_timeout``): a server that drops packets would otherwise hold a command or a
+    request until the operating system gives up, minutes later.
 
     JSON columns (a job's 10,000 rows) go through `app.jsontext`, which lets the event loop run
     while a large value is read or written."""
@@ -42,8 +49,12 @@ def make_engine(url: str) -> Engine:
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
+    given = make_url(url).query
     return create_engine(
         url,
+        connect_args={}
+        if "connect_timeout" in given
+        else {"connect_timeout": connect_timeout_seconds},
         pool_pre_ping=True,
         pool_size=10,
         max_overflow=20,
