@@ -1,4 +1,4 @@
-.PHONY: run test lint typecheck bench openapi install install-dev
+.PHONY: run test lint typecheck bench openapi install install-dev conformance
 
 install:
 	scripts/install.sh
@@ -26,3 +26,7 @@ bench: install
 	.venv/bin/python bench/awards.py
 	.venv/bin/python bench/verify.py
 	.venv/bin/python bench/clr.py
+
+# The W3C conformance suites against a fresh local service: make conformance [XQB_CONFORMANCE_DIR=...]
+conformance: install
+	scripts/conformance.sh $(XQB_CONFORMANCE_DIR)
