@@ -182,6 +182,14 @@ def _tests(results: dict[str, Any]) -> tuple[list[str], dict[str, str], list[str
     return passed, failed, pending
 
 
+def _titles(dry_run: Path) -> set[str]:
+    """Every test a suite declares (mocha --dry-run), to count those a failed hook skipped."""
+    if not dry_run.exists() or dry_run.stat().st_size == 0:
+        return set()
+    results = json.loads(dry_run.read_text(encoding="utf-8"))
+    return {test["fullTitle"] for test in results.get("tests", [])}
+
+
 def _server_errors(log: Path) -> list[str]:
     errors: list[str] = []
     for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
@@ -202,7 +210,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     seeded: dict[str, list[dict[str, str]]] = {}
     unexpected: list[str] = []
     now_passing: list[str] = []
-    totals = [0, 0, 0]
+    totals = [0, 0, 0, 0]
     for suite in SUITES:
         result_file: Path = args.results / f"{suite}.json"
         if not result_file.exists() or result_file.stat().st_size == 0:
@@ -210,7 +218,12 @@ def cmd_report(args: argparse.Namespace) -> int:
             unexpected.append(f"{suite}: no results")
             continue
         passed, failed, pending = _tests(json.loads(result_file.read_text(encoding="utf-8")))
-        print(f"{suite}: {len(passed)} passed, {len(failed)} failed, {len(pending)} pending")
+        not_run = _titles(args.results / f"{suite}.dry.json") - {*passed, *failed, *pending}
+        line = f"{suite}: {len(passed)} passed, {len(failed)} failed, {len(pending)} pending"
+        if not_run:
+            line += f" ({len(not_run)} more not run: a failed before-all hook skipped them)"
+        print(line)
+        totals[3] += len(not_run)
         totals[0] += len(passed)
         totals[1] += len(failed)
         totals[2] += len(pending)
@@ -225,8 +238,8 @@ def cmd_report(args: argparse.Namespace) -> int:
             for title, message in sorted(failed.items())
         ]
     print(f"{totals[0]} passed, {totals[1]} failed")
-    if totals[2]:
-        print(f"({totals[2]} pending)")
+    if totals[2] or totals[3]:
+        print(f"({totals[2]} pending, {totals[3]} not run)")
     if args.seed:
         args.expected.write_text(json.dumps(seeded, indent=2) + "\n", encoding="utf-8")
         print(f"wrote today's failures to {args.expected}")

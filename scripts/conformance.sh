@@ -27,6 +27,10 @@ if [[ -x "$ROOT/.venv/bin/python" ]]; then
 else
     PYTHON=${PYTHON:-python3}
 fi
+if ! "$PYTHON" -c 'import uvicorn, cryptography' 2>/dev/null; then
+    echo "conformance: $PYTHON cannot import the service's packages; run make install (or set PYTHON)" >&2
+    exit 2
+fi
 EXPECTED=$ROOT/conformance/expected-failures.json
 CACHE=$ROOT/.conformance
 WORK=$CACHE/suites
@@ -122,6 +126,8 @@ for suite in "${SUITE_NAMES[@]}"; do
     (cd "$WORK/${SUITE_FOLDERS[$suite]}" && NODE_TLS_REJECT_UNAUTHORIZED=0 npx --no-install mocha tests \
         --reporter json --reporter-option "output=$RESULTS/$suite.json" \
         --timeout 15000 --preserve-symlinks >"$RESULTS/$suite.out" 2>&1) || true
+    (cd "$WORK/${SUITE_FOLDERS[$suite]}" && npx --no-install mocha tests --dry-run \
+        --reporter json --reporter-option "output=$RESULTS/$suite.dry.json" >/dev/null 2>&1) || true
     echo "  ran $suite in $(($(date +%s) - suite_started))s" >&2
 done
 cp "$LOG" "$RESULTS/service.log"
