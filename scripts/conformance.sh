@@ -79,6 +79,11 @@ SERVER_PID=""
 cleanup() {
     if [[ -n "$SERVER_PID" ]]; then
         kill "$SERVER_PID" 2>/dev/null || true
+        for _ in $(seq 1 40); do
+            kill -0 "$SERVER_PID" 2>/dev/null || break
+            sleep 0.25
+        done
+        kill -9 "$SERVER_PID" 2>/dev/null || true
         wait "$SERVER_PID" 2>/dev/null || true
     fi
     rm -rf "$RUN"
@@ -95,8 +100,10 @@ export XQB_FETCH_TRUSTED_HOSTS="[\"localhost:$PORT\"]"
 mkdir -p "$XQB_HOME"
 helper cert "$RUN"
 LOG=$RUN/service.log
-SSL_CERT_FILE=$RUN/tls-cert.pem helper serve --host 127.0.0.1 --port "$PORT" \
-    --ssl-keyfile "$RUN/tls-key.pem" --ssl-certfile "$RUN/tls-cert.pem" >"$LOG" 2>&1 &
+# Python itself in the background (not through a function), so $! is the server's pid.
+SSL_CERT_FILE=$RUN/tls-cert.pem PYTHONPATH=$ROOT "$PYTHON" "$ROOT/scripts/conformance.py" serve \
+    --host 127.0.0.1 --port "$PORT" --ssl-keyfile "$RUN/tls-key.pem" \
+    --ssl-certfile "$RUN/tls-cert.pem" >"$LOG" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 120); do
     if curl -sk -o /dev/null "$BASE_URL/"; then break; fi
