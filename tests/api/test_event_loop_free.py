@@ -23,6 +23,12 @@ from tests.api.test_award_jobs_crash import service, token  # noqa: F401 (fixtur
 
 LIMIT_SECONDS = 0.100
 MIN_PROBES = 50
+STRAY_SHARE = 1 / 500
+"""Probes that may pass 100 ms: on two cores shared by the server, PostgreSQL, the client and the
+prober, the operating system now and then leaves one probe waiting for a core. A blocked event
+loop (the fault: 52 s during a catalog import) makes every probe of that time slow instead."""
+HARD_LIMIT_SECONDS = 0.250
+"""No probe at all may take this long: a loop blocked for a quarter second fails at once."""
 
 
 def large_catalog(badges: int, cpes: int = 10, indicators: int = 6) -> str:
@@ -90,11 +96,12 @@ def probing(url: str, work_dir: Path) -> Iterator[list[float]]:
 
 def assert_answered_quickly(timings: list[float]) -> None:
     assert len(timings) >= MIN_PROBES, len(timings)
-    slowest = max(timings)
-    assert slowest < LIMIT_SECONDS, (
-        f"slowest of {len(timings)} probes: {slowest * 1000:.0f} ms; "
-        f"over 100 ms: {sum(t >= LIMIT_SECONDS for t in timings)}"
+    slow = [t for t in timings if t >= LIMIT_SECONDS]
+    summary = (
+        f"slowest of {len(timings)} probes: {max(timings) * 1000:.0f} ms; over 100 ms: {len(slow)}"
     )
+    assert len(slow) <= len(timings) * STRAY_SHARE, summary
+    assert max(timings) < HARD_LIMIT_SECONDS, summary
 
 
 def test_healthz_answers_within_100_ms_during_a_5_mb_catalog_import(service, runtime, tmp_path):  # noqa: F811
