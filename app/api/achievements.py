@@ -8,14 +8,14 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from app.achievements.pathways import Pathways
+from app.achievements.publishing import AchievementPublisher
 from app.api.deps import RuntimeDep, SessionDep
 from app.api.pages import _not_found_page, _page
 from app.api.responses import JsonLdResponse, problems
 from app.catalog.badge_image import badge_svg
 from app.credentials.context_urls import OB3_CONTEXT, VC2_CONTEXT
-from app.issuer.achievements import AchievementPublisher
 from app.issuer.issuers import get_issuer
-from app.issuer.pathways import Pathways
 from app.pages import negotiation
 from app.pages.achievement_page import achievement_page, find_version
 from app.problems import NotAcceptable

@@ -17,9 +17,9 @@ from urllib.parse import urlencode
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
+from app.achievements.publishing import AchievementPublisher
 from app.catalog.serialize import definition_to_badge
-from app.issuer.achievements import AchievementPublisher
-from app.issuer.endorsements import EndorsementView, endorsements_for
+from app.endorsements.service import EndorsementView, endorsements_for
 from app.pages.markdown import render_markdown
 from app.pages.render import render
 from app.runtime import Runtime

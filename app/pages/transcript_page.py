@@ -9,9 +9,9 @@ from itertools import groupby
 
 from sqlalchemy.orm import Session
 
-from app.issuer.learner_records import LearnerRecords
-from app.issuer.transcripts import TranscriptRow, transcript_rows
 from app.pages.render import render
+from app.records.learner_records import LearnerRecords
+from app.records.transcripts import TranscriptRow, transcript_rows
 from app.runtime import Runtime
 from app.store.repositories import IssuerRepository, LearnerRepository
 

@@ -14,14 +14,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.achievements.publishing import AchievementPublisher
+from app.awards.service import credential_url
 from app.credentials.clr import is_clr
 from app.credentials.data_integrity import unsecured
 from app.credentials.endorsement import is_endorsement
 from app.credentials.ob3 import issuer_id
 from app.credentials.strict_json import StrictJsonViolation, loads_strict
-from app.issuer.achievements import AchievementPublisher
-from app.issuer.awards import credential_url
-from app.issuer.endorsements import endorsement_address, endorsement_at
+from app.endorsements.service import endorsement_address, endorsement_at
 from app.issuer.identity import IssuerIdentity
 from app.issuer.signing import CredentialSigner
 from app.issuer.status_lists import StatusLists

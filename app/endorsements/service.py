@@ -24,6 +24,8 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.achievements.publishing import AchievementPublisher
+from app.awards.service import Actor, badge_name
 from app.credentials.endorsement import (
     build_endorsement_credential,
     endorsed_id,
@@ -31,8 +33,6 @@ from app.credentials.endorsement import (
     is_endorsement,
 )
 from app.credentials.ob3 import issuer_id
-from app.issuer.achievements import AchievementPublisher
-from app.issuer.awards import Actor, badge_name
 from app.issuer.identity import IssuerIdentity
 from app.issuer.keystore import PrivateKeyCache
 from app.issuer.signing import CredentialSigner
