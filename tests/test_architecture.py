@@ -74,14 +74,8 @@ KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {
     ("app/verifier/service.py", "achievements"): (
         "finds our own achievements to verify against; to remove: hand in a lookup port"
     ),
-    ("app/verifier/service.py", "awards"): (
-        "builds our credential URLs to recognise our own; to remove: an address module in issuer"
-    ),
-    ("app/verifier/service.py", "endorsements"): (
-        "recognises our endorsement URLs; to remove: the same address module"
-    ),
     ("app/verifier/service.py", "issuer"): (
-        "resolves our own keys, DIDs and status lists locally; to remove: a local-keys port"
+        "resolves our own keys, DIDs, status lists, addresses locally; to remove: a port"
     ),
     ("app/verifier/service.py", "store"): (
         "reads awards and endorsements to verify local ones; to remove: the same lookup port"

@@ -29,6 +29,7 @@ from app.credentials.ob3 import (
     build_open_badge_credential,
     recipient_identifiers,
 )
+from app.issuer.addresses import credential_url
 from app.issuer.identity import IssuerIdentity
 from app.issuer.issuers import get_issuer
 from app.issuer.keystore import PrivateKeyCache
@@ -136,11 +137,6 @@ def _update_learner(learner: Learner, recipient: Recipient) -> None:
             setattr(learner, field_name, getattr(recipient, field_name))
     if recipient.name:
         learner.display_name = recipient.name
-
-
-def credential_url(settings: Settings, token: str) -> str:
-    """A credential's id, which is also its public page and the base of its downloads."""
-    return f"{settings.public_base_url}/credentials/{token}"
 
 
 def badge_name(achievement: Achievement, version: AchievementVersion | None) -> str:

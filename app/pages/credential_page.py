@@ -14,7 +14,6 @@ from urllib.parse import urlencode
 
 from sqlalchemy.orm import Session
 
-from app.awards.service import credential_url
 from app.catalog.badge_image import badge_svg
 from app.catalog.badge_png import badge_png
 from app.credentials.baking import bake_png, bake_svg
@@ -24,6 +23,7 @@ from app.endorsements.service import (
     endorsements_fingerprint,
     endorsements_for,
 )
+from app.issuer.addresses import credential_url
 from app.issuer.signing import CredentialSigner
 from app.pages.render import render
 from app.pages.view import (

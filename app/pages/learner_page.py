@@ -11,7 +11,7 @@ from itertools import groupby
 
 from sqlalchemy.orm import Session
 
-from app.awards.service import credential_url
+from app.issuer.addresses import credential_url
 from app.pages.render import render
 from app.pages.view import CredentialView, credential_view
 from app.runtime import Runtime
