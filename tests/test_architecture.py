@@ -95,17 +95,8 @@ KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {
     ("app/records/exports.py", "runtime"): (
         "takes the whole Runtime for settings, keys and pages; to remove: take only those"
     ),
-    ("app/pages/achievement_page.py", "runtime"): (
-        "takes the whole Runtime for settings and keys; to remove: take only those"
-    ),
     ("app/pages/credential_page.py", "runtime"): (
         "takes the whole Runtime for settings, keys and the verifier; to remove: take those"
-    ),
-    ("app/pages/learner_page.py", "runtime"): (
-        "takes the whole Runtime for its settings; to remove: take the settings"
-    ),
-    ("app/pages/transcript_page.py", "runtime"): (
-        "takes the whole Runtime for settings and keys; to remove: take only those"
     ),
 }
 

@@ -89,7 +89,9 @@ def get_achievement(
             return _not_found_page("There is no badge, or no such version of it, at this address.")
         achievement, row = found
         return _page(
-            achievement_page(session, runtime, achievement, row, version_asked=version is not None)
+            achievement_page(
+                session, runtime.settings, achievement, row, version_asked=version is not None
+            )
         )
     publisher = AchievementPublisher(session, runtime.settings)
     achievement = publisher.get(uid)
