@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from app.achievements.catalog_import import import_catalog
 from app.catalog.loader import DEFAULT_CATALOG_PATH, default_catalog
-from app.issuer.catalog_import import import_catalog
 from app.issuer.issuers import IssuerDraft, create_issuer
 from app.migrations import upgrade_to_head
 from app.runtime import Runtime

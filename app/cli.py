@@ -447,8 +447,8 @@ def cmd_clients_revoke(args: argparse.Namespace) -> int:
 
 
 def cmd_catalog_import(args: argparse.Namespace) -> int:
+    from app.achievements.catalog_import import import_catalog
     from app.catalog.loader import load_catalog_file
-    from app.issuer.catalog_import import import_catalog
     from app.issuer.issuers import get_issuer
 
     path = Path(args.file)
@@ -493,7 +493,7 @@ def _progress_bar(done: int, total: int) -> None:
 
 
 def cmd_awards_expire(args: argparse.Namespace) -> int:
-    from app.issuer.award_expiry import expire_due
+    from app.awards.expiry import expire_due
 
     with _runtime() as runtime:
         count = expire_due(runtime.sessions, runtime.settings, runtime.private_keys)
@@ -502,8 +502,8 @@ def cmd_awards_expire(args: argparse.Namespace) -> int:
 
 
 def cmd_awards_import(args: argparse.Namespace) -> int:
-    from app.issuer.award_csv import import_csv
-    from app.issuer.awards import Actor, AwardService
+    from app.awards.csv_import import import_csv
+    from app.awards.service import Actor, AwardService
     from app.issuer.issuers import get_issuer
 
     text = _read_utf8(Path(args.file), "CSV")
@@ -558,7 +558,7 @@ def _no_progress(done: int, total: int) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from app.issuer.exports import export_awards, plan_export
+    from app.records.exports import export_awards, plan_export
 
     request = plan_export(
         issuer=args.issuer,
@@ -655,7 +655,7 @@ def _scopes_help() -> str:
 
 
 def _csv_columns_help() -> str:
-    from app.issuer.award_csv import CSV_COLUMNS
+    from app.awards.csv_import import CSV_COLUMNS
 
     width = max(len(column.name) for column in CSV_COLUMNS)
     lines = [

@@ -37,10 +37,10 @@ from app.api.middleware import (
 )
 from app.api.rate_limits import RateLimiter, RateLimitMiddleware, request_kind
 from app.api.responses import add_edge_responses
-from app.issuer.award_expiry import start_expiry_thread
-from app.issuer.webhook_dispatch import WebhookDispatcher, start_dispatcher_thread
+from app.awards.expiry import start_expiry_thread
 from app.runtime import Runtime
 from app.settings import Settings, get_settings
+from app.webhooks.dispatch import WebhookDispatcher, start_dispatcher_thread
 
 log = logging.getLogger("xqbadges")
 

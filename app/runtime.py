@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.issuer.job_runner import JobRunner
+from app.awards.jobs import JobRunner
 from app.issuer.keystore import KeyStore, PrivateKeyCache
 from app.pages.cache import PageCache
 from app.settings import Settings
@@ -27,7 +27,7 @@ class Runtime:
     fetcher: RemoteFetcher
     """The verifier's outbound client: did:web documents, status lists, credential URLs."""
     jobs: JobRunner
-    """This process's award jobs (see app.issuer.job_runner)."""
+    """This process's award jobs (see app.awards.jobs)."""
     trust_registries: TrustRegistries = field(default_factory=TrustRegistries)
     """The issuers the operator recognises (read once, at start)."""
     page_cache: PageCache = field(default_factory=PageCache)

@@ -334,8 +334,8 @@ def measure_singles(
 def profile_batch(service: Service, run: str, first: int, count: int, top: int) -> list[str]:
     """cProfile over ``count`` awards submitted and issued in-process, no HTTP; returns what
     went wrong (rows not issued)."""
-    from app.issuer.award_batches import BatchService, job_actor, run_job
-    from app.issuer.awards import Actor
+    from app.awards.batches import BatchService, job_actor, run_job
+    from app.awards.service import Actor
     from app.issuer.issuers import get_issuer
 
     runtime = service.runtime

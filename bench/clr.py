@@ -113,7 +113,7 @@ def bootstrapped(database_url: str, work_dir: Path) -> Iterator[Any]:
 
 def bench_actor(runtime: Any) -> Any:
     """An Actor for issuer "xq" that may act for any issuer, as a trusted client would."""
-    from app.issuer.awards import Actor
+    from app.awards.service import Actor
     from app.issuer.issuers import get_issuer
 
     with runtime.sessions() as session:
@@ -160,8 +160,8 @@ def subsets(codes: list[str], learners: int, size: int) -> list[list[str]]:
 def award_all(runtime: Any, actor: Any, learners: list[Learner], run: str) -> list[str]:
     """Award each learner its codes through ``AwardService.award_many`` in chunks; sets each
     learner's ``public_id`` and returns what went wrong."""
-    from app.issuer.award_input import AwardInput
-    from app.issuer.awards import AwardOutcome, AwardService
+    from app.awards.input import AwardInput
+    from app.awards.service import AwardOutcome, AwardService
 
     rows: list[tuple[Learner, Any]] = []
     for number, learner in enumerate(learners):
@@ -204,7 +204,7 @@ def award_all(runtime: Any, actor: Any, learners: list[Learner], run: str) -> li
 
 def make_clr(runtime: Any, actor: Any, public_id: str, form: str) -> Any:
     """The learner's signed CLR: a dict (``form`` "di") or a VC-JWT string ("jwt")."""
-    from app.issuer.learner_records import ClrSigner, LearnerRecords
+    from app.records.learner_records import ClrSigner, LearnerRecords
 
     with runtime.sessions() as session:
         records = LearnerRecords(session, runtime.settings)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from app.awards.csv_import import CSV_COLUMNS
 from app.cli import main
-from app.issuer.award_csv import CSV_COLUMNS
 from app.store.models import Award
 from tests.test_cli import cli_env  # noqa: F401  (the fixture)
 

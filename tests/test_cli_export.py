@@ -1,5 +1,5 @@
 """xqbadges export: argument handling, refusals and exit codes; the formats themselves are
-tested in tests/issuer/test_exports.py."""
+tested in tests/records/test_exports.py."""
 
 from __future__ import annotations
 

@@ -8,14 +8,14 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from app.achievements.pathways import Pathways
+from app.achievements.publishing import AchievementPublisher
 from app.api.deps import RuntimeDep, SessionDep
 from app.api.pages import _not_found_page, _page
 from app.api.responses import JsonLdResponse, problems
 from app.catalog.badge_image import badge_svg
 from app.credentials.context_urls import OB3_CONTEXT, VC2_CONTEXT
-from app.issuer.achievements import AchievementPublisher
 from app.issuer.issuers import get_issuer
-from app.issuer.pathways import Pathways
 from app.pages import negotiation
 from app.pages.achievement_page import achievement_page, find_version
 from app.problems import NotAcceptable
@@ -89,7 +89,9 @@ def get_achievement(
             return _not_found_page("There is no badge, or no such version of it, at this address.")
         achievement, row = found
         return _page(
-            achievement_page(session, runtime, achievement, row, version_asked=version is not None)
+            achievement_page(
+                session, runtime.settings, achievement, row, version_asked=version is not None
+            )
         )
     publisher = AchievementPublisher(session, runtime.settings)
     achievement = publisher.get(uid)

@@ -17,10 +17,10 @@ from app.access.clients import Principal
 from app.api.deps import PrincipalDep, RuntimeDep, SessionDep
 from app.api.errors import JSON_CONTENT_TYPE_HINT, parse_json_body
 from app.api.responses import problems
-from app.issuer.award_batches import MAX_BATCH, BatchOutcome, BatchService
-from app.issuer.award_history import AwardHistory
-from app.issuer.award_input import AwardInput, Text
-from app.issuer.awards import Actor, AwardService
+from app.awards.batches import MAX_BATCH, BatchOutcome, BatchService
+from app.awards.history import AwardHistory
+from app.awards.input import AwardInput, Text
+from app.awards.service import Actor, AwardService
 from app.logs import request_id_var
 from app.problems import InvalidRequest, UnsupportedMediaType, validation_items
 from app.runtime import Runtime

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from app import gcpause
 from app.access.clients import Principal
+from app.achievements.catalog_import import catalog_problem, import_catalog
 from app.api.deps import PrincipalDep, RuntimeDep, SessionDep
 from app.api.responses import problems
 from app.catalog.loader import (
@@ -27,7 +28,6 @@ from app.catalog.loader import (
     CatalogTooLarge,
     parse_catalog_text,
 )
-from app.issuer.catalog_import import catalog_problem, import_catalog
 from app.issuer.issuers import get_issuer
 from app.problems import Problem, UnsupportedMediaType
 from app.runtime import Runtime

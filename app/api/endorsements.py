@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.api.awards import actor_for
 from app.api.deps import PrincipalDep, RuntimeDep, SessionDep
 from app.api.responses import JsonLdResponse, problems
-from app.issuer.endorsements import EndorsementService, EndorsementView
+from app.endorsements.service import EndorsementService, EndorsementView
 from app.verifier.service import VerificationService
 
 router = APIRouter(tags=["endorsements"])

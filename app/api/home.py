@@ -9,10 +9,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from app import __version__
+from app.achievements.publishing import AchievementPublisher
 from app.api.deps import RuntimeDep, SessionDep
 from app.api.pages import _page
 from app.api.responses import problems
-from app.issuer.achievements import AchievementPublisher
 from app.pages import negotiation
 from app.pages.render import render
 from app.problems import NotAcceptable

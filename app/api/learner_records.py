@@ -13,10 +13,10 @@ from app.access.clients import Principal
 from app.api.awards import actor_for
 from app.api.deps import PrincipalDep, RuntimeDep, SessionDep
 from app.api.responses import JsonLdResponse, problems
-from app.issuer.learner_records import ClrSigner, LearnerRecord, LearnerRecords, Scope
-from app.issuer.transcripts import COLUMNS, transcript_csv, transcript_json, transcript_rows
 from app.pages import negotiation
 from app.problems import NotAcceptable
+from app.records.learner_records import ClrSigner, LearnerRecord, LearnerRecords, Scope
+from app.records.transcripts import COLUMNS, transcript_csv, transcript_json, transcript_rows
 from app.runtime import Runtime
 
 router = APIRouter(tags=["learner records"])

@@ -16,8 +16,8 @@ from fastapi.responses import Response
 
 from app.api.deps import RuntimeDep, SessionDep
 from app.api.responses import JsonLdResponse, problems
-from app.issuer.ob2_export import Ob2Export
 from app.pages import negotiation
+from app.records.ob2_export import Ob2Export
 
 router = APIRouter(tags=["ob2"])
 

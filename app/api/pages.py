@@ -253,7 +253,7 @@ def learner(
     runtime: RuntimeDep,
     session: SessionDep,
 ) -> HTMLResponse:
-    body = learner_page(session, runtime, public_id)
+    body = learner_page(session, runtime.settings, public_id)
     if body is None:
         return _not_found_page("There is no public badge profile at this address.")
     return _page(body)
@@ -270,7 +270,7 @@ def transcript(
     runtime: RuntimeDep,
     session: SessionDep,
 ) -> HTMLResponse:
-    body = transcript_page(session, runtime, public_id)
+    body = transcript_page(session, runtime.settings, public_id)
     if body is None:
         return _not_found_page("There is no public transcript at this address.")
     return _page(body)

@@ -12,9 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.api.deps import PrincipalDep, RuntimeDep, SessionDep
 from app.api.responses import problems
 from app.issuer.issuers import get_issuer
-from app.issuer.webhooks import EVENTS, Webhooks
 from app.store.models import WebhookEndpoint
 from app.store.repositories import IssuerRepository, WebhookRepository
+from app.webhooks.outbox import EVENTS, Webhooks
 
 router = APIRouter(tags=["webhooks"])
 

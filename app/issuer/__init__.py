@@ -1,1 +1,1 @@
-"""Issuing: issuers and their keys, credential building, signing, status lists."""
+"""Issuing identity: issuers and their keys, DIDs, signing, status lists."""

@@ -17,12 +17,12 @@ from urllib.parse import urlencode
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
+from app.achievements.publishing import AchievementPublisher
 from app.catalog.serialize import definition_to_badge
-from app.issuer.achievements import AchievementPublisher
-from app.issuer.endorsements import EndorsementView, endorsements_for
+from app.endorsements.service import EndorsementView, endorsements_for
 from app.pages.markdown import render_markdown
 from app.pages.render import render
-from app.runtime import Runtime
+from app.settings import Settings
 from app.store.models import Achievement, AchievementVersion, Issuer
 from app.store.repositories import AchievementRepository, AwardRepository, IssuerRepository
 
@@ -84,7 +84,7 @@ def find_version(
 
 def achievement_page(
     session: Session,
-    runtime: Runtime,
+    settings: Settings,
     achievement: Achievement,
     row: AchievementVersion,
     *,
@@ -92,7 +92,6 @@ def achievement_page(
 ) -> str:
     """The page of ``row``; its address carries ``?version=`` only when the visitor asked for
     a version, so the plain address stays the current version's page."""
-    settings = runtime.settings
     publisher = AchievementPublisher(session, settings)
     issuers = IssuerRepository(session)
     issuer = issuers.by_id(achievement.issuer_id)
@@ -125,7 +124,7 @@ def achievement_page(
         description=render_markdown(str(document["description"])),
         criteria=_criteria_lead(str(document["criteria"]["narrative"])),
         prerequisites=_prerequisites(session, publisher, issuer, badge.prerequisites),
-        endorsements=_endorsements(session, runtime, achievement),
+        endorsements=_endorsements(session, settings, achievement),
         holders=AwardRepository(session).holders(achievement.id, datetime.now(UTC)),
     )
 
@@ -142,9 +141,9 @@ def _prerequisites(
 
 
 def _endorsements(
-    session: Session, runtime: Runtime, achievement: Achievement
+    session: Session, settings: Settings, achievement: Achievement
 ) -> list[EndorsementLink]:
     return [
         EndorsementLink(view, "/verify?" + urlencode({"url": view.url}))
-        for view in endorsements_for(session, runtime.settings, achievement)
+        for view in endorsements_for(session, settings, achievement)
     ]

@@ -18,13 +18,12 @@ from app.catalog.badge_image import badge_svg
 from app.catalog.badge_png import badge_png
 from app.credentials.baking import bake_png, bake_svg
 from app.credentials.data_integrity import unsecured
-from app.issuer.awards import credential_url
-from app.issuer.endorsements import (
+from app.endorsements.service import (
     EndorsementView,
     endorsements_fingerprint,
     endorsements_for,
 )
-from app.issuer.ob2_export import Ob2Export
+from app.issuer.addresses import credential_url
 from app.issuer.signing import CredentialSigner
 from app.pages.render import render
 from app.pages.view import (
@@ -35,6 +34,7 @@ from app.pages.view import (
     credential_view,
     verdict_sentence,
 )
+from app.records.ob2_export import Ob2Export
 from app.runtime import Runtime
 from app.store.models import Achievement, Award, Issuer
 from app.store.repositories import AwardRepository

@@ -11,10 +11,10 @@ from itertools import groupby
 
 from sqlalchemy.orm import Session
 
-from app.issuer.awards import credential_url
+from app.issuer.addresses import credential_url
 from app.pages.render import render
 from app.pages.view import CredentialView, credential_view
-from app.runtime import Runtime
+from app.settings import Settings
 from app.store.repositories import AwardRepository, LearnerRepository
 
 OTHER_PATHWAY = "Other badges"
@@ -24,14 +24,14 @@ def _pathway(view: CredentialView) -> str:
     return view.pathway or OTHER_PATHWAY
 
 
-def learner_page(session: Session, runtime: Runtime, public_id: str) -> str | None:
+def learner_page(session: Session, settings: Settings, public_id: str) -> str | None:
     """The rendered page, or None when there is no such learner or the profile is private."""
     learner = LearnerRepository(session).by_public_id(public_id)
     if learner is None or not learner.profile_public:
         return None
     now = datetime.now(UTC)
     views = [
-        credential_view(award.credential, credential_url(runtime.settings, award.credential_token))
+        credential_view(award.credential, credential_url(settings, award.credential_token))
         for award in AwardRepository(session).current_for_learners({learner.id}, now)
     ]
     views.sort(key=lambda view: (_pathway(view) == OTHER_PATHWAY, _pathway(view), view.title))
@@ -40,5 +40,5 @@ def learner_page(session: Session, runtime: Runtime, public_id: str) -> str | No
         "learner.html",
         name=learner.display_name,
         groups=groups,
-        transcript_url=f"{runtime.settings.public_base_url}/learners/{public_id}/transcript",
+        transcript_url=f"{settings.public_base_url}/learners/{public_id}/transcript",
     )

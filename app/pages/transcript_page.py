@@ -9,10 +9,10 @@ from itertools import groupby
 
 from sqlalchemy.orm import Session
 
-from app.issuer.learner_records import LearnerRecords
-from app.issuer.transcripts import TranscriptRow, transcript_rows
 from app.pages.render import render
-from app.runtime import Runtime
+from app.records.learner_records import LearnerRecords
+from app.records.transcripts import TranscriptRow, transcript_rows
+from app.settings import Settings
 from app.store.repositories import IssuerRepository, LearnerRepository
 
 
@@ -23,15 +23,15 @@ def _by_pathway(rows: Sequence[TranscriptRow]) -> list[tuple[str, list[Transcrip
     ]
 
 
-def transcript_page(session: Session, runtime: Runtime, public_id: str) -> str | None:
+def transcript_page(session: Session, settings: Settings, public_id: str) -> str | None:
     """The rendered page, or None when there is no such learner or the profile is private."""
     learner = LearnerRepository(session).by_public_id(public_id)
     if learner is None or not learner.profile_public:
         return None
     issuer = IssuerRepository(session).by_id(learner.issuer_id)
     assert issuer is not None
-    record = LearnerRecords(session, runtime.settings).record(learner, issuer, "issuer")
-    rows = transcript_rows(record, runtime.settings)
+    record = LearnerRecords(session, settings).record(learner, issuer, "issuer")
+    rows = transcript_rows(record, settings)
     return render(
         "transcript.html",
         name=learner.display_name,
@@ -39,5 +39,5 @@ def transcript_page(session: Session, runtime: Runtime, public_id: str) -> str |
         as_of=record.as_of,
         count=len(rows),
         groups=_by_pathway(rows),
-        profile_url=f"{runtime.settings.public_base_url}/learners/{learner.public_id}",
+        profile_url=f"{settings.public_base_url}/learners/{learner.public_id}",
     )

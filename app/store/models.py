@@ -290,7 +290,7 @@ class AwardJob(Base):
     Each row is issued under its own idempotency key, so a job interrupted by a crash is
     simply run again from the start: rows already committed replay. One runner at a time holds
     the job: ``owner`` until ``lease_until``, renewed (``heartbeat_at``) before every chunk; a
-    job whose lease has run out may be taken over (see app.issuer.job_runner).
+    job whose lease has run out may be taken over (see app.awards.jobs).
     """
 
     __tablename__ = "award_jobs"

@@ -687,6 +687,14 @@ class EndorsementRepository:
     def by_uid(self, uid: str) -> Endorsement | None:
         return self.session.scalars(select(Endorsement).where(Endorsement.uid == uid)).one_or_none()
 
+    def at(self, achievement_uid: str, uid: str) -> Endorsement | None:
+        """The endorsement ``uid`` of the achievement ``achievement_uid``, as its URL names it."""
+        found = self.by_uid(uid)
+        if found is None:
+            return None
+        achievement = self.session.get(Achievement, found.achievement_id)
+        return found if achievement is not None and achievement.uid == achievement_uid else None
+
     def active_for(self, achievement_id: int) -> Sequence[Endorsement]:
         """The achievement's endorsements in force, oldest first."""
         return self.session.scalars(

@@ -14,14 +14,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.achievements.publishing import AchievementPublisher
 from app.credentials.clr import is_clr
 from app.credentials.data_integrity import unsecured
 from app.credentials.endorsement import is_endorsement
 from app.credentials.ob3 import issuer_id
 from app.credentials.strict_json import StrictJsonViolation, loads_strict
-from app.issuer.achievements import AchievementPublisher
-from app.issuer.awards import credential_url
-from app.issuer.endorsements import endorsement_address, endorsement_at
+from app.issuer.addresses import credential_url, endorsement_address
 from app.issuer.identity import IssuerIdentity
 from app.issuer.signing import CredentialSigner
 from app.issuer.status_lists import StatusLists
@@ -142,7 +141,7 @@ class VerificationService:
             return award.credential
         address = endorsement_address(self.settings, url.split("#")[0].split("?")[0])
         if address is not None:
-            endorsement = endorsement_at(self.session, *address)
+            endorsement = EndorsementRepository(self.session).at(*address)
             if endorsement is None:
                 raise NotFound("this service has no endorsement at that address")
             return endorsement.credential_jwt or endorsement.credential

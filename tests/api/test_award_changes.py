@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from app.issuer.award_expiry import expire_due
+from app.awards.expiry import expire_due
 from tests.api.test_awards_api import award_body, post, verification
 from tests.api.test_problems import assert_problem
 from tests.helpers import bearer

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import create_engine, func, select, text, update
 from sqlalchemy.engine import make_url
 
-from app.issuer.job_runner import JobRunner
+from app.awards.jobs import JobRunner
 from app.runtime import Runtime
 from app.store.models import Award, AwardJob, StatusList
 from tests.api.test_award_batches import rows, wait_for_job

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.issuer.transcripts import COLUMN_NAMES
+from app.records.transcripts import COLUMN_NAMES
 from tests.api.test_awards_api import ANA
 from tests.api.test_problems import assert_problem
 

@@ -14,12 +14,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from fastapi.testclient import TestClient
 
+from app.awards.expiry import expire_due
 from app.bootstrap import bootstrap
-from app.issuer.award_expiry import expire_due
-from app.issuer.webhook_dispatch import WebhookDispatcher
 from app.main import create_app
 from app.runtime import Runtime
 from app.settings import Settings
+from app.webhooks.dispatch import WebhookDispatcher
 from tests.api.test_awards_api import award_body
 from tests.api.test_problems import assert_problem
 from tests.helpers import bearer

@@ -21,8 +21,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from app.issuer.award_input import AwardInput
-from app.issuer.awards import Actor, AwardService, SourceAwardConflict
+from app.awards.input import AwardInput
+from app.awards.service import Actor, AwardService, SourceAwardConflict
 from app.problems import Problem, ProblemItem, validation_items
 
 

@@ -17,11 +17,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.credentials.baking import OB2_PNG_KEYWORD, extract_from_png
-from app.issuer import exports
-from app.issuer.exports import ExportRefused, export_awards, plan_export
 from app.issuer.issuers import get_issuer
 from app.pages.credential_page import CredentialPages
 from app.problems import InvalidRequest, NotFound
+from app.records import exports
+from app.records.exports import ExportRefused, export_awards, plan_export
 from app.runtime import Runtime
 from app.store.repositories import AwardRepository
 from app.verifier.service import VerificationService

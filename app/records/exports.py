@@ -42,11 +42,11 @@ from typing import IO, Any, Final, Literal, Protocol, cast, get_args
 from sqlalchemy.orm import Session
 
 from app.issuer.issuers import get_issuer
-from app.issuer.learner_records import ClrSigner, LearnerRecord, LearnerRecords, Scope
-from app.issuer.ob2_export import Ob2Export, Ob2Unavailable, missing_issuer_details
-from app.issuer.transcripts import transcript_csv, transcript_rows
 from app.pages.credential_page import CredentialPages
 from app.problems import Conflict, InvalidRequest
+from app.records.learner_records import ClrSigner, LearnerRecord, LearnerRecords, Scope
+from app.records.ob2_export import Ob2Export, Ob2Unavailable, missing_issuer_details
+from app.records.transcripts import transcript_csv, transcript_rows
 from app.runtime import Runtime
 from app.store.models import Achievement, Award, Issuer, Learner
 from app.store.repositories import AwardRepository, IssuerRepository

@@ -17,11 +17,11 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.issuer.webhooks import SIGNATURE_HEADER, signature
 from app.net import FetchError, FetchPolicy, SafeClient
 from app.settings import Settings
 from app.store.models import WebhookAttempt, WebhookDelivery
 from app.store.repositories import WebhookRepository
+from app.webhooks.outbox import SIGNATURE_HEADER, signature
 
 log = logging.getLogger("xqbadges.webhooks")
 

@@ -24,6 +24,8 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.achievements.publishing import AchievementPublisher
+from app.awards.service import Actor, badge_name
 from app.credentials.endorsement import (
     build_endorsement_credential,
     endorsed_id,
@@ -31,8 +33,7 @@ from app.credentials.endorsement import (
     is_endorsement,
 )
 from app.credentials.ob3 import issuer_id
-from app.issuer.achievements import AchievementPublisher
-from app.issuer.awards import Actor, badge_name
+from app.issuer.addresses import endorsement_url
 from app.issuer.identity import IssuerIdentity
 from app.issuer.keystore import PrivateKeyCache
 from app.issuer.signing import CredentialSigner
@@ -119,31 +120,6 @@ class EndorsementView:
     @property
     def issued_here(self) -> bool:
         return self.source == ISSUED
-
-
-def endorsement_url(settings: Settings, achievement: Achievement, uid: str) -> str:
-    """An issued endorsement's id, which serves it."""
-    return f"{settings.public_base_url}/achievements/{achievement.uid}/endorsements/{uid}"
-
-
-def endorsement_address(settings: Settings, url: str) -> tuple[str, str] | None:
-    """(achievement uid, endorsement uid) when ``url`` is where this service serves an
-    endorsement (see :func:`endorsement_url`)."""
-    prefix = f"{settings.public_base_url}/achievements/"
-    if not url.startswith(prefix):
-        return None
-    achievement_uid, marker, uid = url.removeprefix(prefix).partition("/endorsements/")
-    if not marker or not uid or "/" in uid:
-        return None
-    return achievement_uid, uid
-
-
-def endorsement_at(session: Session, achievement_uid: str, uid: str) -> Endorsement | None:
-    found = EndorsementRepository(session).by_uid(uid)
-    if found is None:
-        return None
-    achievement = session.get(Achievement, found.achievement_id)
-    return found if achievement is not None and achievement.uid == achievement_uid else None
 
 
 def endorsement_view(

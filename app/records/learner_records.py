@@ -17,16 +17,17 @@ from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
+from app.achievements.pathways import Pathways
+from app.achievements.publishing import AchievementPublisher
+from app.awards.service import Actor
 from app.catalog.model import Badge
 from app.catalog.serialize import definition_to_badge
 from app.credentials.clr import Association, build_clr_credential
 from app.credentials.ob3 import LearnerIdentity, recipient_identifiers
-from app.issuer.achievements import AchievementPublisher
-from app.issuer.awards import Actor, credential_url
+from app.issuer.addresses import credential_url
 from app.issuer.identity import IssuerIdentity
 from app.issuer.issuers import get_issuer
 from app.issuer.keystore import PrivateKeyCache
-from app.issuer.pathways import Pathways
 from app.issuer.signing import CredentialSigner
 from app.problems import Forbidden, NotFound, Problem
 from app.settings import Settings

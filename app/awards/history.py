@@ -16,8 +16,8 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from app.issuer.award_input import AwardInput
-from app.issuer.awards import Actor, AwardService, badge_name
+from app.awards.input import AwardInput
+from app.awards.service import Actor, AwardService, badge_name
 from app.issuer.keystore import PrivateKeyCache
 from app.problems import Conflict, InvalidRequest, NotFound, validation_items
 from app.settings import Settings

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.issuer.award_history import AwardHistory
+from app.awards.history import AwardHistory
 from app.issuer.keystore import PrivateKeyCache
 from app.settings import Settings
 

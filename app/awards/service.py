@@ -20,6 +20,8 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.achievements.publishing import AchievementPublisher
+from app.awards.input import AwardInput, Recipient
 from app.catalog.achievement import cpe_result_ids
 from app.catalog.serialize import definition_to_badge
 from app.credentials.ob3 import (
@@ -27,14 +29,12 @@ from app.credentials.ob3 import (
     build_open_badge_credential,
     recipient_identifiers,
 )
-from app.issuer.achievements import AchievementPublisher
-from app.issuer.award_input import AwardInput, Recipient
+from app.issuer.addresses import credential_url
 from app.issuer.identity import IssuerIdentity
 from app.issuer.issuers import get_issuer
 from app.issuer.keystore import PrivateKeyCache
 from app.issuer.signing import CredentialSigner
 from app.issuer.status_lists import StatusLists, StatusPosition
-from app.issuer.webhooks import Webhooks
 from app.problems import Conflict, Forbidden, InvalidRequest, NotFound, Problem, ProblemItem
 from app.settings import Settings
 from app.store.models import (
@@ -53,6 +53,7 @@ from app.store.repositories import (
     IssuerRepository,
     LearnerRepository,
 )
+from app.webhooks.outbox import Webhooks
 
 _UUID_LENGTH = 36
 _IDENTIFIERS = ("student_id", "email", "did")
@@ -136,11 +137,6 @@ def _update_learner(learner: Learner, recipient: Recipient) -> None:
             setattr(learner, field_name, getattr(recipient, field_name))
     if recipient.name:
         learner.display_name = recipient.name
-
-
-def credential_url(settings: Settings, token: str) -> str:
-    """A credential's id, which is also its public page and the base of its downloads."""
-    return f"{settings.public_base_url}/credentials/{token}"
 
 
 def badge_name(achievement: Achievement, version: AchievementVersion | None) -> str:

@@ -24,11 +24,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.achievements.publishing import AchievementPublisher
+from app.awards.service import badge_name
 from app.catalog.badge_png import badge_png
 from app.credentials import ob2
 from app.credentials.baking import OB2_PNG_KEYWORD, bake_png
-from app.issuer.achievements import AchievementPublisher
-from app.issuer.awards import badge_name
 from app.issuer.issuers import get_issuer
 from app.problems import NotFound
 from app.settings import Settings

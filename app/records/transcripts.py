@@ -16,7 +16,7 @@ from typing import Any, Final
 from urllib.parse import urlencode
 
 from app.catalog.achievement import cpe_result_ids
-from app.issuer.learner_records import LearnerRecord, RecordEntry
+from app.records.learner_records import LearnerRecord, RecordEntry
 from app.settings import Settings
 
 COLUMNS: Final[tuple[tuple[str, str], ...]] = (

@@ -2,7 +2,7 @@
 
 ``enqueue`` runs inside the transaction that changes the award, so an event is delivered if
 and only if its change committed (a transactional outbox). The dispatcher
-(:mod:`app.issuer.webhook_dispatch`) delivers the rows later, with retries.
+(:mod:`app.webhooks.dispatch`) delivers the rows later, with retries.
 """
 
 from __future__ import annotations

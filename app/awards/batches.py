@@ -3,7 +3,7 @@
 Every row is checked (shape, issuer, badge, CPEs) before anything is issued, and each row's
 problems carry its index. With ``allOrNothing`` one bad row stops the whole batch; otherwise the
 good rows are issued and the bad ones reported. Small batches answer at once; large ones become
-a job that a background runner works through (app.issuer.job_runner) and
+a job that a background runner works through (app.awards.jobs) and
 ``GET /api/v1/jobs/{id}`` reports on.
 
 Rows are issued under their own idempotency keys (the batch key or the job id, then ``#`` and
@@ -29,8 +29,8 @@ from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.issuer.award_input import AwardInput
-from app.issuer.awards import Actor, AwardOutcome, AwardService, IdempotencyKeyReused
+from app.awards.input import AwardInput
+from app.awards.service import Actor, AwardOutcome, AwardService, IdempotencyKeyReused
 from app.issuer.keystore import PrivateKeyCache
 from app.problems import InvalidRequest, NotFound, Problem, ProblemItem, validation_items
 from app.settings import Settings

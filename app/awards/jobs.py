@@ -37,9 +37,9 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import gcpause
-from app.issuer.award_batches import CHUNK, BatchService, job_actor
-from app.issuer.award_input import AwardInput
-from app.issuer.awards import Actor
+from app.awards.batches import CHUNK, BatchService, job_actor
+from app.awards.input import AwardInput
+from app.awards.service import Actor
 from app.issuer.keystore import PrivateKeyCache, SigningKeyUnavailable, SigningKeyUnsafe
 from app.settings import Settings
 from app.store.models import AwardJob

@@ -1,0 +1,1 @@
+"""Achievements: publishing them, pathways, importing a catalog into the database."""

@@ -1,0 +1,1 @@
+"""Awards: issuing, input rows, batches and their jobs, CSV import, history, expiry."""

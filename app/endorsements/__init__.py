@@ -1,0 +1,1 @@
+"""Endorsements: issued here or imported, listed, withdrawn."""

@@ -1,0 +1,1 @@
+"""Webhooks: the outbox of events and their dispatch."""
