@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -14,12 +15,21 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
+NOT_SOURCE = shutil.ignore_patterns(
+    ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", ".hypothesis",
+    ".conformance", "node_modules", "var", "test-artifacts", "*.pem", ".env",
+)  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Built from a copy of the source, so no earlier build's leftovers can slip into it."""
+    source = tmp_path_factory.mktemp("source") / "xqbadges"
+    shutil.copytree(REPO_ROOT, source, ignore=NOT_SOURCE)
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(out), "."],
-        cwd=REPO_ROOT,
+        cwd=source,
         check=True,
         capture_output=True,
     )

@@ -1,6 +1,7 @@
 """Heavy work never stalls the event loop: /healthz keeps answering within 100 ms (a stray
-probe the scheduler delays aside, and never past 250 ms), on a real uvicorn server while a 5 MB catalog is imported and a 10,000-award batch is taken in
-and worked through. (The one latency assertion in the unit tests, asked for by issue 13.)
+probe the scheduler delays aside, and never past 250 ms) on a real uvicorn server while a 5 MB
+catalog is imported and a 10,000-award batch is taken in and worked through. (The one latency
+assertion in the unit tests, asked for by issue 13.)
 
 The server is `xqbadges serve` in a child process, as production runs it: in the test's own
 process (the ``live_server`` fixture) the probes would also wait for the test harness's work,
