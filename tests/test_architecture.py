@@ -53,8 +53,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     "access": SHARED | {"store"},
     # presentation of the domains
     "pages": SHARED | CORE | DOMAINS | {"store"},
-    # the database's schema and this instance's files
-    "migrations": SHARED,
+    # the database's schema (engines come from store, so connections time out alike) and this
+    # instance's files
+    "migrations": SHARED | {"store"},
     "instance": SHARED | {"migrations"},
     # the composition root: builds the long-lived parts of the process
     "runtime": SHARED | CORE | DOMAINS | {"store", "access", "pages"},
