@@ -6,7 +6,6 @@ import csv
 import hashlib
 import io
 import json
-import uuid
 import zipfile
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -25,7 +24,6 @@ from app.records.exports import ExportRefused, export_awards, plan_export
 from app.runtime import Runtime
 from app.store.repositories import AwardRepository
 from app.verifier.service import VerificationService
-from tests.api.test_awards_api import award_body
 from tests.helpers import bearer
 
 EPOCH = "2000-01-01"
@@ -42,18 +40,9 @@ def writer(make_token) -> dict[str, str]:
 
 
 @pytest.fixture
-def give(client: TestClient, writer: dict[str, str]) -> Give:
-    """Award a badge through the API (``award_body`` with changes); the API's answer."""
-
-    def factory(headers: dict[str, str] | None = None, **changes: Any) -> dict[str, Any]:
-        changes.setdefault("sourceAwardId", f"lms-{uuid.uuid4().hex[:12]}")
-        response = client.post(
-            "/api/v1/awards", json=award_body(**changes), headers=headers or writer
-        )
-        assert response.status_code == 201, response.text
-        return dict(response.json())
-
-    return factory
+def give(award: Give) -> Give:
+    """Award a badge through the API as this module's writer (the shared ``award`` fixture)."""
+    return award
 
 
 @pytest.fixture
