@@ -102,21 +102,12 @@ async def post_catalog(
     limit = runtime.settings.catalog_max_bytes
     if len(body) > limit:
         raise CatalogBodyTooLarge(f"the catalog is {len(body)} bytes; at most {limit}")
-    return await anyio.to_thread.run_sync(
-        lambda: _import_paused(runtime, session, principal, target, body, file_format)
-    )
 
+    def work() -> CatalogImportOut:
+        with gcpause.paused():
+            return _import(runtime, session, principal, target, body, file_format)
 
-def _import_paused(
-    runtime: Runtime,
-    session: Session,
-    principal: Principal,
-    target: Issuer,
-    body: bytes,
-    file_format: CatalogFormat,
-) -> CatalogImportOut:
-    with gcpause.paused():
-        return _import(runtime, session, principal, target, body, file_format)
+    return await anyio.to_thread.run_sync(work)
 
 
 def _import(
